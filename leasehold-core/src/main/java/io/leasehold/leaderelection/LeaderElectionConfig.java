@@ -1,0 +1,364 @@
+package io.leasehold.leaderelection;
+
+import io.leasehold.leaderelection.resourcelock.Lock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.Executor;
+
+/**
+ * Everything one {@link LeaderElector} needs (client-go's {@code LeaderElectionConfig}), validated
+ * when built. Build with {@link #builder()}; immutable.
+ *
+ * <h2>Timings</h2>
+ *
+ * <ul>
+ *   <li>{@code leaseDuration} (default 15 s): how long followers wait, after they last observed a
+ *       change of the record, before they may take over. Written into the record in whole seconds,
+ *       rounded up.
+ *   <li>{@code renewDeadline} (default 10 s): how long the leader keeps retrying a failed renewal
+ *       before it gives up leadership.
+ *   <li>{@code retryPeriod} (default 2 s): the pause between attempts; acquisition attempts are
+ *       jittered by up to {@link LeaderElector#JITTER_FACTOR} times it.
+ * </ul>
+ *
+ * <p>The rules and messages are client-go's: leaseDuration must be greater than renewDeadline,
+ * renewDeadline must be greater than retryPeriod*JitterFactor, and each must be greater than zero.
+ * The ratio leaseDuration / renewDeadline is the clock-rate ratio tolerated between candidates (ρ):
+ * 15 s / 10 s tolerates one clock running 1.5 times as fast as another.
+ *
+ * <h2>The leader deadline</h2>
+ *
+ * <p>Unless switched off with {@link Builder#enforceLeaderDeadline(boolean)}, the leader's
+ * authority ends at the send time of its last successful write plus leaseDuration / ρ (that is,
+ * renewDeadline), minus {@link Builder#leaderDeadlineMargin(Duration) a margin} and minus the lock's
+ * {@link Lock#changeDetectionGranularity() change-detection granularity}, measured on its monotonic
+ * clock. At that instant the leadership context is cancelled and {@link LeaderElector#isLeader()}
+ * turns false, whatever the renew loop is doing; followers cannot take over before then as long as
+ * clock rates stay within ρ.
+ */
+public final class LeaderElectionConfig {
+  private final Lock lock;
+  private final Duration leaseDuration;
+  private final Duration renewDeadline;
+  private final Duration retryPeriod;
+  private final LeaderCallbacks callbacks;
+  private final HealthzAdaptor watchDog;
+  private final boolean releaseOnCancel;
+  private final String name;
+  private final boolean keepCompeting;
+  private final boolean stoppedLeadingOnlyIfLed;
+  private final boolean enforceLeaderDeadline;
+  private final Duration leaderDeadlineMargin;
+  private final ElectionClock clock;
+  private final Executor executor;
+  private final Executor callbackExecutor;
+  private final MetricsProvider metricsProvider;
+  private final Random random;
+
+  private LeaderElectionConfig(Builder b) {
+    this.lock = b.lock;
+    this.leaseDuration = b.leaseDuration;
+    this.renewDeadline = b.renewDeadline;
+    this.retryPeriod = b.retryPeriod;
+    this.callbacks = b.callbacks;
+    this.watchDog = b.watchDog;
+    this.releaseOnCancel = b.releaseOnCancel;
+    this.name = b.name != null ? b.name : b.lock.describe();
+    this.keepCompeting = b.keepCompeting;
+    this.stoppedLeadingOnlyIfLed = b.stoppedLeadingOnlyIfLed;
+    this.enforceLeaderDeadline = b.enforceLeaderDeadline;
+    this.leaderDeadlineMargin =
+        b.leaderDeadlineMargin != null ? b.leaderDeadlineMargin : b.renewDeadline.dividedBy(10);
+    this.clock = b.clock;
+    this.executor = b.executor;
+    this.callbackExecutor = b.callbackExecutor;
+    this.metricsProvider = b.metricsProvider;
+    this.random = b.random;
+  }
+
+  /** Returns a builder with client-go's default timings (15 s / 10 s / 2 s). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The lock the election runs on. */
+  public Lock lock() {
+    return lock;
+  }
+
+  /** How long followers wait after the last observed change before taking over. */
+  public Duration leaseDuration() {
+    return leaseDuration;
+  }
+
+  /** How long the leader retries a failed renewal before giving up. */
+  public Duration renewDeadline() {
+    return renewDeadline;
+  }
+
+  /** The pause between attempts. */
+  public Duration retryPeriod() {
+    return retryPeriod;
+  }
+
+  /** The callbacks. */
+  public LeaderCallbacks callbacks() {
+    return callbacks;
+  }
+
+  /** The health adaptor tied to the elector, or null. */
+  public HealthzAdaptor watchDog() {
+    return watchDog;
+  }
+
+  /** Whether the leader writes an empty holder when it is stopped, so others take over at once. */
+  public boolean releaseOnCancel() {
+    return releaseOnCancel;
+  }
+
+  /** The election's name, for logs and metrics; defaults to the lock's description. */
+  public String name() {
+    return name;
+  }
+
+  /** Whether the elector keeps competing after it loses leadership, instead of exiting. */
+  public boolean keepCompeting() {
+    return keepCompeting;
+  }
+
+  /** Whether onStoppedLeading runs only after the candidate actually led. */
+  public boolean stoppedLeadingOnlyIfLed() {
+    return stoppedLeadingOnlyIfLed;
+  }
+
+  /** Whether the leader's authority ends by its own deadline (see the class doc). */
+  public boolean enforceLeaderDeadline() {
+    return enforceLeaderDeadline;
+  }
+
+  /** How much earlier than leaseDuration / ρ the leader's authority ends. */
+  public Duration leaderDeadlineMargin() {
+    return leaderDeadlineMargin;
+  }
+
+  /** The tolerated clock-rate ratio ρ = leaseDuration / renewDeadline. */
+  public double clockRateTolerance() {
+    return (double) leaseDuration.toNanos() / renewDeadline.toNanos();
+  }
+
+  /** The clock. */
+  public ElectionClock clock() {
+    return clock;
+  }
+
+  /** Where lock calls run. */
+  public Executor executor() {
+    return executor;
+  }
+
+  /** Where callbacks run. */
+  public Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
+  /** The metrics provider. */
+  public MetricsProvider metricsProvider() {
+    return metricsProvider;
+  }
+
+  Random random() {
+    return random;
+  }
+
+  /** Builds a {@link LeaderElectionConfig}. Not thread-safe. */
+  public static final class Builder {
+    private Lock lock;
+    private Duration leaseDuration = Duration.ofSeconds(15);
+    private Duration renewDeadline = Duration.ofSeconds(10);
+    private Duration retryPeriod = Duration.ofSeconds(2);
+    private LeaderCallbacks callbacks;
+    private HealthzAdaptor watchDog;
+    private boolean releaseOnCancel;
+    private String name;
+    private boolean keepCompeting;
+    private boolean stoppedLeadingOnlyIfLed;
+    private boolean enforceLeaderDeadline = true;
+    private Duration leaderDeadlineMargin;
+    private ElectionClock clock = ElectionClock.system();
+    private Executor executor = DefaultExecutors.LOCK_CALLS;
+    private Executor callbackExecutor = DefaultExecutors.CALLBACKS;
+    private MetricsProvider metricsProvider = MetricsProvider.NOOP;
+    private Random random = new Random();
+
+    private Builder() {}
+
+    /** Sets the lock (required). */
+    public Builder lock(Lock lock) {
+      this.lock = lock;
+      return this;
+    }
+
+    /** Sets the lease duration (default 15 s). */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /** Sets the renew deadline (default 10 s). */
+    public Builder renewDeadline(Duration renewDeadline) {
+      this.renewDeadline = renewDeadline;
+      return this;
+    }
+
+    /** Sets the retry period (default 2 s). */
+    public Builder retryPeriod(Duration retryPeriod) {
+      this.retryPeriod = retryPeriod;
+      return this;
+    }
+
+    /** Sets the callbacks (required: onStartedLeading and onStoppedLeading). */
+    public Builder callbacks(LeaderCallbacks callbacks) {
+      this.callbacks = callbacks;
+      return this;
+    }
+
+    /** Ties a health adaptor to the elector built from this config. */
+    public Builder watchDog(HealthzAdaptor watchDog) {
+      this.watchDog = watchDog;
+      return this;
+    }
+
+    /**
+     * Whether a leader that is stopped writes an empty holder (lease duration 1 s), so that a
+     * follower takes over at once instead of after a full lease. The elector first cancels the
+     * leadership context and waits (up to renewDeadline) for onStartedLeading to return, so the
+     * release never overlaps the work it guarded.
+     */
+    public Builder releaseOnCancel(boolean releaseOnCancel) {
+      this.releaseOnCancel = releaseOnCancel;
+      return this;
+    }
+
+    /** Sets the election's name for logs and metrics (default: the lock's description). */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Whether to keep competing after leadership is lost (each term then ends with
+     * onStoppedLeading), so that a replica never becomes a silent standby that no longer competes.
+     * The elector then runs until stopped. Default false: like client-go, it exits when leadership
+     * is lost.
+     */
+    public Builder keepCompeting(boolean keepCompeting) {
+      this.keepCompeting = keepCompeting;
+      return this;
+    }
+
+    /**
+     * When true, onStoppedLeading runs only at the end of a term this candidate actually led. By
+     * default it also runs once when the elector stops without ever having led, as in client-go.
+     */
+    public Builder stoppedLeadingOnlyIfLed(boolean stoppedLeadingOnlyIfLed) {
+      this.stoppedLeadingOnlyIfLed = stoppedLeadingOnlyIfLed;
+      return this;
+    }
+
+    /**
+     * Whether the leader's authority ends by its own deadline (default true; see the class doc).
+     * Switching it off gives client-go's behaviour, where a leader stuck in a slow call keeps
+     * acting.
+     */
+    public Builder enforceLeaderDeadline(boolean enforceLeaderDeadline) {
+      this.enforceLeaderDeadline = enforceLeaderDeadline;
+      return this;
+    }
+
+    /**
+     * How much earlier than leaseDuration / ρ the leader's authority ends (default renewDeadline /
+     * 10): the time leader code needs to notice cancellation and stop.
+     */
+    public Builder leaderDeadlineMargin(Duration margin) {
+      this.leaderDeadlineMargin = margin;
+      return this;
+    }
+
+    /** Sets the clock (default {@link ElectionClock#system()}; {@link FakeClock} in tests). */
+    public Builder clock(ElectionClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets where lock calls run (default: a shared pool of daemon threads that exist only while
+     * calls run). Tests in virtual time pass {@code Runnable::run}.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets where callbacks run (default: a shared pool of daemon threads; onStartedLeading keeps its
+     * thread while it runs).
+     */
+    public Builder callbackExecutor(Executor callbackExecutor) {
+      this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+      return this;
+    }
+
+    /** Sets the metrics provider (default: no metrics). */
+    public Builder metricsProvider(MetricsProvider metricsProvider) {
+      this.metricsProvider = Objects.requireNonNull(metricsProvider, "metricsProvider");
+      return this;
+    }
+
+    /** Sets the source of jitter, for deterministic tests and simulations. */
+    public Builder random(Random random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Validates and builds the config.
+     *
+     * @throws IllegalArgumentException with client-go's message when a rule is broken
+     */
+    public LeaderElectionConfig build() {
+      require(leaseDuration != null, "leaseDuration must not be null");
+      require(renewDeadline != null, "renewDeadline must not be null");
+      require(retryPeriod != null, "retryPeriod must not be null");
+      require(
+          leaseDuration.compareTo(renewDeadline) > 0,
+          "leaseDuration must be greater than renewDeadline");
+      require(
+          renewDeadline.toNanos() > (long) (LeaderElector.JITTER_FACTOR * retryPeriod.toNanos()),
+          "renewDeadline must be greater than retryPeriod*JitterFactor");
+      require(leaseDuration.toNanos() >= 1, "leaseDuration must be greater than zero");
+      require(renewDeadline.toNanos() >= 1, "renewDeadline must be greater than zero");
+      require(retryPeriod.toNanos() >= 1, "retryPeriod must be greater than zero");
+      require(
+          callbacks != null && callbacks.onStartedLeading() != null,
+          "OnStartedLeading callback must not be null");
+      require(callbacks.onStoppedLeading() != null, "OnStoppedLeading callback must not be null");
+      require(lock != null, "Lock must not be null");
+      String identity = lock.identity();
+      require(identity != null && !identity.isEmpty(), "Lock identity is empty");
+      if (leaderDeadlineMargin != null) {
+        require(!leaderDeadlineMargin.isNegative(), "leaderDeadlineMargin must not be negative");
+        require(
+            leaderDeadlineMargin.compareTo(renewDeadline) < 0,
+            "leaderDeadlineMargin must be less than renewDeadline");
+      }
+      return new LeaderElectionConfig(this);
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

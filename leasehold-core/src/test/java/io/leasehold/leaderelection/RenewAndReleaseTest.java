@@ -1,0 +1,219 @@
+package io.leasehold.leaderelection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+
+class RenewAndReleaseTest {
+  private final ElectionHarness h = new ElectionHarness();
+
+  @Test
+  void theLeaderRenewsEveryRetryPeriodKeepingAcquireTimeAndTransitions() {
+    LeaderElector a = h.start(h.config("a"));
+    h.advance(Duration.ZERO);
+    LeaderElectionRecord first = h.store.record(ElectionHarness.LOCK).orElseThrow();
+    long version = h.store.version(ElectionHarness.LOCK);
+
+    h.advance(Duration.ofSeconds(20));
+
+    LeaderElectionRecord now = h.store.record(ElectionHarness.LOCK).orElseThrow();
+    assertThat(a.isLeader()).isTrue();
+    assertThat(h.store.version(ElectionHarness.LOCK) - version).isEqualTo(10);
+    assertThat(now.acquireTime()).isEqualTo(first.acquireTime());
+    assertThat(now.renewTime()).isEqualTo(h.clock.now());
+    assertThat(now.leaderTransitions()).isEqualTo(first.leaderTransitions());
+    assertThat(now.fencingToken()).isEqualTo(first.fencingToken());
+    assertThat(h.metrics).doesNotContain("a:slowpath");
+  }
+
+  @Test
+  void renewLoopLosesTheLeaseAfterRenewDeadline() {
+    LeaderElector a = new LeaderElector(h.config("a").enforceLeaderDeadline(false).build());
+    CompletableFuture<Void> done = a.start();
+    h.advance(Duration.ZERO);
+    h.advance(Duration.ofSeconds(1));
+    h.store.setUnavailable(true);
+    // the renewal at 2 s opens a 10 s window; retries at 4, 6, 8, 10; it gives up at 12 s
+    h.advance(Duration.ofMillis(10_999));
+    assertThat(a.isLeader()).isTrue();
+    h.advance(Duration.ofMillis(1));
+    assertThat(a.isLeader()).isFalse();
+    assertThat(h.eventsOf("a")).containsExactly("leader=a", "started", "stopped");
+    assertThat(h.metrics).last().isEqualTo("a:off");
+    assertThat(h.contexts.get(0).isCancelled()).isTrue();
+    assertThat(h.contexts.get(0).cancellationReason()).contains("renewDeadline");
+    assertThat(done).as("like client-go, the elector exits when leadership is lost").isDone();
+  }
+
+  @Test
+  void theLeaderDeadlineEndsAuthorityAtLastSendPlusRenewDeadlineMinusMargin() {
+    LeaderElector a = h.start(h.config("a"));
+    h.advance(Duration.ZERO);
+    h.advance(Duration.ofSeconds(5)); // renewals sent at 2 s and 4 s
+    h.store.setUnavailable(true);
+    LeadershipContext ctx = h.contexts.get(0);
+    // authority = 4 s + 15 s / (15/10) - 1 s margin = 13 s
+    h.advance(Duration.ofMillis(7_999));
+    assertThat(a.isLeader()).isTrue();
+    assertThat(ctx.remaining()).isEqualTo(Duration.ofMillis(1));
+    h.advance(Duration.ofMillis(1));
+    assertThat(a.isLeader()).isFalse();
+    assertThat(ctx.isCancelled()).isTrue();
+    assertThat(ctx.cancellationReason()).contains("leader deadline");
+    assertThat(a.fencingToken()).isEmpty();
+  }
+
+  @Test
+  void theLeaderDeadlineFiresEvenWhileTheElectorIsStuckInACall() {
+    LeaderElector a = h.start(h.config("a"));
+    h.advance(Duration.ofSeconds(5));
+    h.delay = Duration.ofHours(1); // every lock call and attempt now takes an hour
+    h.advance(Duration.ofMillis(7_999));
+    assertThat(a.isLeader()).isTrue();
+    h.advance(Duration.ofMillis(1));
+    assertThat(a.isLeader()).isFalse();
+    assertThat(h.contexts.get(0).isCancelled()).isTrue();
+  }
+
+  @Test
+  void isLeaderTurnsFalseAtTheDeadlineEvenBeforeTheTimerRuns() {
+    LeaderElector a = h.start(h.config("a"));
+    h.advance(Duration.ZERO);
+    LeadershipContext ctx = h.contexts.get(0);
+    h.delay = Duration.ofHours(1);
+    // read the clock directly: 9 s after the acquiring write, without running timers
+    FakeClock c = h.clock;
+    long end = c.nanoTime() + Duration.ofSeconds(9).toNanos();
+    assertThat(ctx.isCancelled()).isFalse();
+    c.advance(Duration.ofSeconds(9));
+    assertThat(c.nanoTime()).isEqualTo(end);
+    assertThat(ctx.isCancelled()).isTrue();
+  }
+
+  @Test
+  void releaseOnCancel_writesAnEmptyHolderSoAFollowerTakesOverAtOnce() {
+    LeaderElector a = h.start(h.config("a").releaseOnCancel(true));
+    h.advance(Duration.ZERO);
+    LeaderElector b = h.start(h.config("b"));
+    h.advance(Duration.ofSeconds(5));
+    LeaderElectionRecord held = h.store.record(ElectionHarness.LOCK).orElseThrow();
+
+    CompletableFuture<Void> stopped = a.stop();
+    assertThat(stopped).isDone();
+    LeaderElectionRecord released = h.store.record(ElectionHarness.LOCK).orElseThrow();
+    assertThat(released.hasHolder()).isFalse();
+    assertThat(released.leaseDurationSeconds()).isEqualTo(1);
+    assertThat(released.leaderTransitions()).isEqualTo(held.leaderTransitions());
+    assertThat(released.fencingToken()).isEqualTo(held.fencingToken());
+    assertThat(h.eventsOf("a")).containsExactly("leader=a", "started", "stopped");
+    assertThat(h.metrics).filteredOn(m -> m.startsWith("a:")).last().isEqualTo("a:off");
+
+    h.advance(Duration.ofMillis(4400));
+    assertThat(b.isLeader()).as("no need to wait out a's lease").isTrue();
+    LeaderElectionRecord taken = h.store.record(ElectionHarness.LOCK).orElseThrow();
+    assertThat(taken.leaderTransitions()).isEqualTo(held.leaderTransitions() + 1);
+    assertThat(taken.fencingToken()).isEqualTo(held.fencingToken() + 1);
+  }
+
+  @Test
+  void releaseWaitsUntilTheLeaderCallbackHasReturned() {
+    HoldingLeaderExecutor callbacks = new HoldingLeaderExecutor();
+    LeaderElector a = h.start(h.config("a").releaseOnCancel(true).callbackExecutor(callbacks));
+    h.advance(Duration.ZERO);
+    assertThat(callbacks.held).hasSize(1);
+
+    CompletableFuture<Void> stopped = a.stop();
+    h.advance(Duration.ofSeconds(3));
+    assertThat(stopped).isNotDone();
+    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().holderIdentity())
+        .as("not released while the guarded work may still run")
+        .isEqualTo("a");
+
+    callbacks.held.poll().run(); // the callback sees its cancelled context and returns
+    assertThat(h.contexts.get(0).isCancelled()).isTrue();
+    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().hasHolder()).isFalse();
+    assertThat(stopped).isDone();
+  }
+
+  @Test
+  void aLeaderCallbackThatNeverReturnsIsNotReleased_theLeaseExpiresInstead() {
+    LeaderElector a =
+        h.start(h.config("a").releaseOnCancel(true).callbackExecutor(new HoldingLeaderExecutor()));
+    h.advance(Duration.ZERO);
+    CompletableFuture<Void> stopped = a.stop();
+    h.advance(Duration.ofSeconds(10));
+    assertThat(stopped).isDone();
+    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().holderIdentity()).isEqualTo("a");
+  }
+
+  @Test
+  void keepCompeting_reacquiresAfterALossWithANewTerm() {
+    LeaderElector a = h.start(h.config("a").keepCompeting(true));
+    h.advance(Duration.ofSeconds(5));
+    h.store.setUnavailable(true);
+    h.advance(Duration.ofSeconds(10)); // deadline at 13 s
+    assertThat(a.isLeader()).isFalse();
+    assertThat(h.eventsOf("a")).containsExactly("leader=a", "started", "stopped");
+    h.store.setUnavailable(false);
+    h.advance(Duration.ofMillis(4400));
+    assertThat(a.isLeader()).isTrue();
+    assertThat(h.eventsOf("a")).containsExactly("leader=a", "started", "stopped", "started");
+    assertThat(h.contexts).hasSize(2);
+    assertThat(h.contexts.get(1).fencingToken()).isGreaterThan(h.contexts.get(0).fencingToken());
+    a.close();
+    assertThat(h.eventsOf("a")).last().isEqualTo("stopped");
+  }
+
+  @Test
+  void checkFailsWhenWeHoldTheLeaseButHaveNotRenewedItForLongerThanLeasePlusTolerance() {
+    HealthzAdaptor healthz = new HealthzAdaptor(Duration.ofSeconds(5));
+    assertThat(healthz.check()).as("no elector yet").isEmpty();
+    LeaderElector a = h.start(h.config("a").watchDog(healthz));
+    h.advance(Duration.ofSeconds(4));
+    assertThat(healthz.check()).isEmpty();
+    h.store.setUnavailable(true); // last renewal observed at 4 s
+    h.advance(Duration.ofSeconds(20));
+    assertThat(a.check(Duration.ofSeconds(5))).as("24 - 4 = 20 s == 15 + 5").isEmpty();
+    h.advance(Duration.ofMillis(1));
+    assertThat(healthz.check()).hasValueSatisfying(r -> assertThat(r).contains("election"));
+    assertThat(healthz.name()).isEqualTo("leaderElection");
+  }
+
+  @Test
+  void aFollowerIsAlwaysHealthy() {
+    h.start(h.config("a"));
+    h.advance(Duration.ZERO);
+    LeaderElector b = h.start(h.config("b"));
+    h.advance(Duration.ofSeconds(100));
+    assertThat(b.check(Duration.ZERO)).isEmpty();
+  }
+
+  /**
+   * Runs callbacks inline, but holds back tasks submitted from inside another callback task: that
+   * is how the elector hands the leader callback its own thread.
+   */
+  private static final class HoldingLeaderExecutor implements Executor {
+    final Queue<Runnable> held = new ArrayDeque<>();
+    private int depth;
+
+    @Override
+    public void execute(Runnable task) {
+      if (depth > 0) {
+        held.add(task);
+        return;
+      }
+      depth++;
+      try {
+        task.run();
+      } finally {
+        depth--;
+      }
+    }
+  }
+}
