@@ -1,6 +1,7 @@
 package io.leasehold.leaderelection;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -13,8 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * elector.
  */
 final class DefaultExecutors {
-  /** Where lock calls run: they block on I/O, so a growing pool of short-lived threads. */
-  static final Executor LOCK_CALLS = cachedPool("leasehold-io");
+  static final int MAX_LOCK_CALL_THREADS = 32;
+
+  /**
+   * Where lock calls run. They block on I/O but are bounded by their timeouts, so a pool of at most
+   * {@value #MAX_LOCK_CALL_THREADS} threads, created on demand and retired when idle, serves ten
+   * thousand electors; tasks queue when all are busy.
+   */
+  static final Executor LOCK_CALLS = boundedPool("leasehold-io", MAX_LOCK_CALL_THREADS);
 
   /** Where callbacks run; onStartedLeading keeps its thread for as long as it runs. */
   static final Executor CALLBACKS = cachedPool("leasehold-callback");
@@ -28,6 +35,19 @@ final class DefaultExecutors {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  private static Executor boundedPool(String prefix, int threads) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemonThreads(prefix));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static Executor cachedPool(String prefix) {

@@ -167,6 +167,7 @@ public final class LeaderElectionConfig {
     return metricsProvider;
   }
 
+  /** The source of jitter, or null for ThreadLocalRandom. */
   Random random() {
     return random;
   }
@@ -189,7 +190,7 @@ public final class LeaderElectionConfig {
     private Executor executor = DefaultExecutors.LOCK_CALLS;
     private Executor callbackExecutor = DefaultExecutors.CALLBACKS;
     private MetricsProvider metricsProvider = MetricsProvider.NOOP;
-    private Random random = new Random();
+    private Random random;
 
     private Builder() {}
 
@@ -315,7 +316,10 @@ public final class LeaderElectionConfig {
       return this;
     }
 
-    /** Sets the source of jitter, for deterministic tests and simulations. */
+    /**
+     * Sets the source of jitter, for deterministic tests and simulations (default: {@link
+     * java.util.concurrent.ThreadLocalRandom}).
+     */
     public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;

@@ -10,10 +10,12 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -950,7 +952,9 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   private long jittered() {
-    return retryNanos + (long) (config.random().nextDouble() * JITTER_FACTOR * retryNanos);
+    Random random = config.random();
+    double r = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
+    return retryNanos + (long) (r * JITTER_FACTOR * retryNanos);
   }
 
   private void scheduleAttempt(long delayNanos) {
