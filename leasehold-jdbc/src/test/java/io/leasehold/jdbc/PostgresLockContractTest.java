@@ -1,0 +1,38 @@
+package io.leasehold.jdbc;
+
+import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockContractTest;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+class PostgresLockContractTest extends LockContractTest {
+  private static final AtomicInteger TESTS = new AtomicInteger();
+  private static PostgresServer server;
+  private static DataSource dataSource;
+  private String lockName;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = PostgresServer.start();
+    dataSource = server.dataSource();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @BeforeEach
+  void freshLockName() {
+    lockName = "contract-" + TESTS.incrementAndGet();
+  }
+
+  @Override
+  protected Lock newLock(String identity) {
+    return JdbcLock.builder(dataSource).name(lockName).identity(identity).build();
+  }
+}
