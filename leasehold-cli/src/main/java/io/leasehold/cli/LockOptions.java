@@ -1,0 +1,73 @@
+package io.leasehold.cli;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Which lock: the spec, the lock's name, this candidate's identity, and backend options. */
+final class LockOptions {
+  @Option(
+      names = "--lock",
+      required = true,
+      paramLabel = "SPEC",
+      description = {
+        "Where the lock lives:",
+        "  sqlite:<file>                        an SQLite file (one host)",
+        "  jdbc:postgresql://<host>:<port>/<db> PostgreSQL (PGUSER, PGPASSWORD)",
+        "  kubernetes:<namespace>               a Lease (kubeconfig or in-cluster)",
+        "  etcd:<endpoint>[,<endpoint>...]      etcd v3, e.g. etcd:http://127.0.0.1:2379"
+      })
+  String spec;
+
+  @Option(
+      names = "--name",
+      required = true,
+      description = "The lock's name, shared by all candidates of one election.")
+  String name;
+
+  @Option(
+      names = "--id",
+      paramLabel = "IDENTITY",
+      description = "This candidate's identity (default: hostname-pid).")
+  String identity;
+
+  @Option(
+      names = "--user",
+      description = "PostgreSQL user (default: $PGUSER); etcd user.")
+  String user;
+
+  @Option(
+      names = "--password-file",
+      description = "File holding the password (default: $PGPASSWORD / $ETCD_PASSWORD).")
+  Path passwordFile;
+
+  @Option(
+      names = "--table",
+      description = "SQL table of the leases (default: leasehold_leases).")
+  String table;
+
+  @Option(
+      names = "--lock-type",
+      defaultValue = "leases",
+      description =
+          "Kubernetes lock type: leases, configmaps, endpoints, configmapsleases,"
+              + " endpointsleases (default: ${DEFAULT-VALUE}).")
+  String lockType;
+
+  /** The identity to use: --id, or hostname-pid. */
+  String identity() {
+    if (identity != null && !identity.isBlank()) {
+      return identity;
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "localhost";
+    }
+    String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
+    return host + "-" + pid;
+  }
+}
