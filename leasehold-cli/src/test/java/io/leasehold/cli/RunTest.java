@@ -1,0 +1,231 @@
+package io.leasehold.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.leaderelection.Await;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code leasehold run} and {@code leasehold status} as real processes on real backends: the child
+ * runs only while leader, stops when leadership ends, and its exit code becomes run's.
+ */
+class RunTest {
+  private static final Duration T = Duration.ofSeconds(60);
+  /** Short timings: lease 2 s, renew deadline 1.5 s, retry 0.2 s; the child's grace is 0.25 s. */
+  private static final List<String> FAST =
+      List.of("--lease-duration", "2s", "--renew-deadline", "1.5s", "--retry-period", "0.2s");
+
+  @TempDir Path dir;
+  private final List<CliProcess> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(CliProcess::close);
+  }
+
+  private CliProcess run(String lockSpec, String id, String script, String... extra)
+      throws IOException {
+    return run(Map.of(), lockSpec, id, script, extra);
+  }
+
+  private CliProcess run(
+      Map<String, String> env, String lockSpec, String id, String script, String... extra)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of("run", "--lock", lockSpec, "--name", "job"));
+    args.addAll(List.of("--id", id));
+    args.addAll(FAST);
+    args.addAll(List.of(extra));
+    args.addAll(List.of("--", "sh", "-c", script));
+    CliProcess p = CliProcess.start(env, args.toArray(String[]::new));
+    started.add(p);
+    return p;
+  }
+
+  private String sqlite() {
+    return "sqlite:" + dir.resolve("leases.db");
+  }
+
+  /** A child that records its pid and term (in that order, once its TERM trap is set), then works. */
+  private String worker() {
+    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/termed; exit 0' TERM;"
+        + " for f in " + dir + "/*.pid; do"
+        + "  [ -f \"$f\" ] && kill -0 \"$(cat \"$f\")\" 2>/dev/null && echo \"$f\" >> " + dir + "/overlap;"
+        + " done;"
+        + " echo $$ > " + dir + "/$LEASEHOLD_IDENTITY.pid;"
+        + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
+        + " while true; do sleep 0.05; done";
+  }
+
+  private List<String> lines(String file) {
+    Path p = dir.resolve(file);
+    try {
+      return Files.exists(p) ? Files.readAllLines(p) : List.of();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private Optional<ProcessHandle> childOf(String identity) {
+    List<String> pid = lines(identity + ".pid");
+    return pid.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(pid.get(0).trim()));
+  }
+
+  @Test
+  void theChildsExitCodeBecomesRunsAndTheLeaseIsReleased() throws Exception {
+    CliProcess p =
+        run(
+            sqlite(),
+            "solo",
+            "echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_LOCK $LEASEHOLD_FENCING_TOKEN\" > "
+                + dir + "/env; exit 7");
+    assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(7);
+    assertThat(lines("env")).containsExactly("solo job 1");
+    assertThat(p.stderr()).contains("child exited with code 7; lease released");
+
+    CliProcess status = CliProcess.start("status", "--lock", sqlite(), "--name", "job", "--json");
+    assertThat(status.exitCode(T)).as(status.stderr()).isZero();
+    assertThat(status.stdout())
+        .contains("\"state\":\"released\"")
+        .contains("\"holderIdentity\":\"\"")
+        .contains("\"fencingToken\":1");
+  }
+
+  @Test
+  void statusShowsTheHolderAsATable() throws Exception {
+    CliProcess none = CliProcess.start("status", "--lock", sqlite(), "--name", "job");
+    assertThat(none.exitCode(T)).as(none.stderr()).isZero();
+    assertThat(none.stdout()).contains("state").contains("no record (nobody has competed yet)");
+
+    run(sqlite(), "alpha", worker());
+    Await.until(T, () -> !lines("terms").isEmpty(), "alpha leads");
+    CliProcess status = CliProcess.start("status", "--lock", sqlite(), "--name", "job");
+    assertThat(status.exitCode(T)).as(status.stderr()).isZero();
+    assertThat(status.out)
+        .anySatisfy(l -> assertThat(l).matches("state +held"))
+        .anySatisfy(l -> assertThat(l).matches("holder +alpha"))
+        .anySatisfy(l -> assertThat(l).matches("lease duration +2 s"))
+        .anySatisfy(l -> assertThat(l).matches("fencing token +1"));
+  }
+
+  @Test
+  void aKilledLeadersChildIsStoppedAndTheNextLeaderGetsAHigherToken() throws Exception {
+    CliProcess alpha = run(sqlite(), "alpha", worker());
+    Await.until(T, () -> lines("terms").size() == 1, "alpha leads");
+    CliProcess bravo = run(sqlite(), "bravo", worker());
+    Await.until(T, () -> bravo.stderr().contains("alpha leads job"), "bravo sees alpha lead");
+    ProcessHandle alphasChild = childOf("alpha").orElseThrow();
+
+    alpha.process.destroyForcibly(); // SIGKILL: no release, no shutdown hook
+
+    // the orphaned child is stopped (TERM through the wrapper's pipe), long before the lease ends
+    Await.until(T, () -> !alphasChild.isAlive(), "alpha's child stops");
+    assertThat(lines("termed")).containsExactly("alpha");
+    Await.until(T, () -> lines("terms").size() == 2, "bravo leads");
+    assertThat(lines("terms")).containsExactly("alpha 1", "bravo 2");
+    assertThat(lines("overlap")).as("a child found another child alive when it started").isEmpty();
+  }
+
+  @Test
+  void stoppingTheLeaderHandsOverAndRunExitsWithTheSignalsCode() throws Exception {
+    CliProcess alpha = run(sqlite(), "alpha", worker());
+    Await.until(T, () -> lines("terms").size() == 1, "alpha leads");
+    run(sqlite(), "bravo", worker());
+
+    alpha.process.toHandle().destroy(); // SIGTERM (Process.destroy would also close our pipes)
+
+    assertThat(alpha.exitCode(T)).isEqualTo(143);
+    assertThat(lines("termed")).as(alpha.stderr()).containsExactly("alpha");
+    Await.until(T, () -> lines("terms").size() == 2, "bravo leads");
+    assertThat(lines("terms")).containsExactly("alpha 1", "bravo 2");
+    assertThat(lines("overlap")).isEmpty();
+  }
+
+  @Test
+  void withRestartTheChildRunsAgainAfterItExits() throws Exception {
+    CliProcess p =
+        run(
+            sqlite(),
+            "solo",
+            "echo \"$LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/runs; exit 3",
+            "--restart");
+    Await.until(T, () -> lines("runs").size() >= 3, "three runs");
+    p.process.toHandle().destroy();
+    assertThat(p.exitCode(T)).isEqualTo(143);
+    List<String> runs = lines("runs");
+    for (int i = 1; i < runs.size(); i++) {
+      assertThat(Long.parseLong(runs.get(i))).isGreaterThan(Long.parseLong(runs.get(i - 1)));
+    }
+  }
+
+  @Test
+  void theSidecarServesLeaderHealthAndMetrics() throws Exception {
+    CliProcess p = run(sqlite(), "alpha", worker(), "--http", "127.0.0.1:0");
+    Pattern serving = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)");
+    Await.until(T, () -> serving.matcher(p.stderr()).find(), "the sidecar's address");
+    Matcher m = serving.matcher(p.stderr());
+    assertThat(m.find()).isTrue();
+    String base = "http://127.0.0.1:" + m.group(1);
+    Await.until(T, () -> !lines("terms").isEmpty(), "alpha leads");
+
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> leader = get(http, base + "/leader");
+    assertThat(leader.statusCode()).isEqualTo(200);
+    assertThat(leader.body().trim()).isEqualTo("{\"name\":\"alpha\"}");
+    HttpResponse<String> health = get(http, base + "/healthz");
+    assertThat(health.statusCode()).isEqualTo(200);
+    Await.until(
+        T,
+        () -> get(http, base + "/metrics").body().contains("leader_election_master_status{name=\"job\"} 1.0"),
+        "the master status gauge reads 1");
+    assertThat(get(http, base + "/nothing").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void whenPostgresGoesAwayTheChildIsStoppedAndRunKeepsCompeting() throws Exception {
+    try (PostgresServer pg = PostgresServer.start()) {
+      CliProcess p = run(Map.of("PGUSER", "postgres"), pg.jdbcUrl(), "alpha", worker());
+      Await.until(T, () -> lines("terms").size() == 1, "alpha leads on PostgreSQL");
+      ProcessHandle child = childOf("alpha").orElseThrow();
+
+      pg.stop();
+
+      Await.until(T, () -> !child.isAlive(), "the child stops when renewals fail");
+      assertThat(lines("termed")).containsExactly("alpha");
+      assertThat(p.process.isAlive()).as("run keeps competing").isTrue();
+
+      pg.restart();
+      Await.until(T, () -> lines("terms").size() == 2, "alpha leads again once the server is back");
+      assertThat(lines("terms")).containsExactly("alpha 1", "alpha 2");
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError(url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
