@@ -50,6 +50,7 @@ public final class LeaderElectionConfig {
   private final boolean stoppedLeadingOnlyIfLed;
   private final boolean enforceLeaderDeadline;
   private final Duration leaderDeadlineMargin;
+  private final Duration lockCallTimeout;
   private final ElectionClock clock;
   private final Executor executor;
   private final Executor callbackExecutor;
@@ -70,6 +71,8 @@ public final class LeaderElectionConfig {
     this.enforceLeaderDeadline = b.enforceLeaderDeadline;
     this.leaderDeadlineMargin =
         b.leaderDeadlineMargin != null ? b.leaderDeadlineMargin : b.renewDeadline.dividedBy(10);
+    this.lockCallTimeout =
+        b.lockCallTimeout != null ? b.lockCallTimeout : defaultLockCallTimeout(b.renewDeadline);
     this.clock = b.clock;
     this.executor = b.executor;
     this.callbackExecutor = b.callbackExecutor;
@@ -142,6 +145,20 @@ public final class LeaderElectionConfig {
     return leaderDeadlineMargin;
   }
 
+  /**
+   * The longest a single lock call may take before the elector gives up on it and, time permitting,
+   * tries again: max(1 s, renewDeadline / 2) unless set, as client-go bounds each API request, so
+   * that one request hung on a dead server cannot use up the whole renew deadline.
+   */
+  public Duration lockCallTimeout() {
+    return lockCallTimeout;
+  }
+
+  private static Duration defaultLockCallTimeout(Duration renewDeadline) {
+    Duration half = renewDeadline.dividedBy(2);
+    return half.compareTo(Duration.ofSeconds(1)) > 0 ? half : Duration.ofSeconds(1);
+  }
+
   /** The tolerated clock-rate ratio ρ = leaseDuration / renewDeadline. */
   public double clockRateTolerance() {
     return (double) leaseDuration.toNanos() / renewDeadline.toNanos();
@@ -186,6 +203,7 @@ public final class LeaderElectionConfig {
     private boolean stoppedLeadingOnlyIfLed;
     private boolean enforceLeaderDeadline = true;
     private Duration leaderDeadlineMargin;
+    private Duration lockCallTimeout;
     private ElectionClock clock = ElectionClock.system();
     private Executor executor = DefaultExecutors.LOCK_CALLS;
     private Executor callbackExecutor = DefaultExecutors.CALLBACKS;
@@ -286,6 +304,15 @@ public final class LeaderElectionConfig {
       return this;
     }
 
+    /**
+     * The longest a single lock call may take (default max(1 s, renewDeadline / 2)); a call still
+     * runs no longer than the time left before the renew deadline.
+     */
+    public Builder lockCallTimeout(Duration timeout) {
+      this.lockCallTimeout = timeout;
+      return this;
+    }
+
     /** Sets the clock (default {@link ElectionClock#system()}; {@link FakeClock} in tests). */
     public Builder clock(ElectionClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -355,6 +382,9 @@ public final class LeaderElectionConfig {
         require(
             leaderDeadlineMargin.compareTo(renewDeadline) < 0,
             "leaderDeadlineMargin must be less than renewDeadline");
+      }
+      if (lockCallTimeout != null) {
+        require(lockCallTimeout.toNanos() >= 1, "lockCallTimeout must be greater than zero");
       }
       return new LeaderElectionConfig(this);
     }

@@ -1012,17 +1012,18 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   /**
-   * Runs a lock call on the executor, bounded by {@code deadline} on this elector's clock: when the
-   * deadline passes first, the returned future fails with a TimeoutException and the call's late
-   * result is ignored.
+   * Runs a lock call on the executor, bounded by {@code deadline} on this elector's clock and by the
+   * config's lock-call timeout: when either passes first, the returned future fails with a
+   * TimeoutException and the call's late result is ignored.
    */
   private <T> CompletableFuture<T> call(LockCall<T> op, long deadline) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    long remaining = deadline - clock.nanoTime();
-    if (remaining <= 0) {
+    long untilDeadline = deadline - clock.nanoTime();
+    if (untilDeadline <= 0) {
       result.completeExceptionally(new TimeoutException("no time left before the deadline"));
       return result;
     }
+    long remaining = Math.min(untilDeadline, config.lockCallTimeout().toNanos());
     Duration timeout = Duration.ofNanos(remaining);
     ElectionClock.Timer timer =
         clock.schedule(

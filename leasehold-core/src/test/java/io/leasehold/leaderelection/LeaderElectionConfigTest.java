@@ -28,6 +28,16 @@ class LeaderElectionConfigTest {
     assertThat(c.leaderDeadlineMargin()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.clockRateTolerance()).isEqualTo(1.5);
     assertThat(c.name()).isEqualTo("memory/l");
+    assertThat(c.lockCallTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(
+            valid()
+                .leaseDuration(Duration.ofMillis(1500))
+                .renewDeadline(Duration.ofMillis(1000))
+                .retryPeriod(Duration.ofMillis(200))
+                .build()
+                .lockCallTimeout())
+        .as("never below one second")
+        .isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test

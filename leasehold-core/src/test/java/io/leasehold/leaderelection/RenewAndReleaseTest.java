@@ -81,6 +81,51 @@ class RenewAndReleaseTest {
     assertThat(h.contexts.get(0).isCancelled()).isTrue();
   }
 
+  /**
+   * Runs tasks inline, but once armed lets the next task (the renewal attempt) run and drops the
+   * one after it (the attempt's lock call), which so never returns, as on a dead server.
+   */
+  private static final class HangOneCall implements Executor {
+    private int armed;
+
+    void arm() {
+      armed = 2;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      if (armed > 0 && --armed == 0) {
+        return;
+      }
+      task.run();
+    }
+  }
+
+  @Test
+  void aHungRenewalIsAbandonedAfterTheLockCallTimeoutAndRetriedInTime() {
+    HangOneCall calls = new HangOneCall();
+    LeaderElector a =
+        h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
+    h.advance(Duration.ofSeconds(1));
+    assertThat(a.isLeader()).isTrue();
+    calls.arm(); // the renewal at 2 s hangs
+    h.advance(Duration.ofSeconds(20));
+    assertThat(a.isLeader()).as("the leader retried instead of waiting on the hung call").isTrue();
+    assertThat(h.contexts).hasSize(1);
+    assertThat(h.contexts.get(0).isCancelled()).isFalse();
+  }
+
+  @Test
+  void withoutALockCallTimeoutAHungRenewalCostsTheLease() {
+    HangOneCall calls = new HangOneCall();
+    LeaderElector a = h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofHours(2)));
+    h.advance(Duration.ofSeconds(1));
+    calls.arm();
+    h.advance(Duration.ofSeconds(20));
+    assertThat(h.contexts.get(0).isCancelled()).isTrue();
+    assertThat(a.isLeader()).isFalse();
+  }
+
   @Test
   void isLeaderTurnsFalseAtTheDeadlineEvenBeforeTheTimerRuns() {
     LeaderElector a = h.start(h.config("a"));

@@ -1,0 +1,112 @@
+package io.leasehold.leaderelection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leasehold.leaderelection.resourcelock.Lock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Elections on a real backend with the real clock: each backend's test extends this class and
+ * supplies locks. Timings are short (lease 2 s, renew 1.5 s, retry 0.2 s) to keep suites fast;
+ * {@link TermLog} checks that terms never overlap and fencing tokens rise.
+ */
+public abstract class ElectionContractTest {
+  public static final Duration LEASE = Duration.ofSeconds(2);
+  public static final Duration RENEW = Duration.ofMillis(1500);
+  public static final Duration RETRY = Duration.ofMillis(200);
+  public static final Duration WAIT = Duration.ofSeconds(20);
+  private static final AtomicInteger LOCKS = new AtomicInteger();
+
+  protected final TermLog log = new TermLog();
+  protected final List<LeaderElector> electors = new ArrayList<>();
+  /** A lock name of its own for each test. */
+  protected final String lockName = "election-" + LOCKS.incrementAndGet();
+
+  /** A lock for {@code identity} on the object named {@code lockName} in the backend under test. */
+  protected abstract Lock lock(String lockName, String identity) throws Exception;
+
+  /** Starts a candidate that keeps competing; it releases on close when {@code release}. */
+  protected LeaderElector start(String identity, boolean release) {
+    try {
+      return start(lock(lockName, identity), release);
+    } catch (Exception e) {
+      throw new AssertionError("cannot make a lock for " + identity, e);
+    }
+  }
+
+  /** Starts a candidate on {@code lock}. */
+  protected LeaderElector start(Lock lock, boolean release) {
+    LeaderElector e =
+        new LeaderElector(
+            log.config(lock, LEASE, RENEW, RETRY)
+                .keepCompeting(true)
+                .releaseOnCancel(release)
+                .build());
+    electors.add(e);
+    e.start();
+    return e;
+  }
+
+  /** The running elector that leads as {@code term}'s identity. */
+  protected LeaderElector electorOf(TermLog.Term term) {
+    for (LeaderElector e : electors) {
+      if (e.config().lock().identity().equals(term.identity) && e.isLeader()) {
+        return e;
+      }
+    }
+    throw new AssertionError("no running elector leads as " + term);
+  }
+
+  @AfterEach
+  void stopAll() {
+    for (LeaderElector e : electors) {
+      e.close();
+    }
+  }
+
+  @Test
+  void fiveCandidatesHaveExactlyOneLeaderAtATimeThroughHandoversAndCrashes() {
+    for (int i = 0; i < 5; i++) {
+      start("c" + i, i % 2 == 0);
+    }
+    TermLog.Term leader = log.awaitLeader(WAIT);
+    for (int round = 0; round < 4; round++) {
+      electorOf(leader).close(); // even candidates release, odd ones just vanish
+      start("r" + round, round % 2 == 0);
+      leader = log.awaitNewLeader(leader, WAIT);
+    }
+    log.assertSafe();
+    assertThat(log.terms()).hasSizeGreaterThanOrEqualTo(5);
+  }
+
+  @Test
+  void aCrashedLeaderIsTakenOverOnlyAfterItsLeaseRanOut() {
+    LeaderElector a = start("a", false);
+    TermLog.Term first = log.awaitLeader(WAIT);
+    start("b", false);
+    a.close(); // no release: the store cannot tell this from a crash
+    TermLog.Term second = log.awaitNewLeader(first, WAIT);
+    assertThat(second.identity).isEqualTo("b");
+    // b waited a full lease after the last renewal it saw, at most one retry before a stopped
+    assertThat(Duration.ofNanos(second.start - first.end()))
+        .isGreaterThanOrEqualTo(LEASE.minus(RETRY).minusMillis(100));
+    log.assertSafe();
+  }
+
+  @Test
+  void aReleasedLockIsTakenWithoutWaitingOutTheLease() {
+    LeaderElector a = start("a", true);
+    TermLog.Term first = log.awaitLeader(WAIT);
+    start("b", false);
+    a.close();
+    TermLog.Term second = log.awaitNewLeader(first, WAIT);
+    assertThat(second.identity).isEqualTo("b");
+    assertThat(Duration.ofNanos(second.start - first.end())).isLessThan(LEASE);
+    log.assertSafe();
+  }
+}

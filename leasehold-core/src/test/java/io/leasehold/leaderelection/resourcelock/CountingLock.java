@@ -1,0 +1,103 @@
+package io.leasehold.leaderelection.resourcelock;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Wraps a lock, counting the requests it sends (get, create, update) and keeping the last failure,
+ * so tests can assert how many requests a candidate made and why an attempt failed.
+ */
+public final class CountingLock implements Lock {
+  private final Lock lock;
+  private final AtomicLong gets = new AtomicLong();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong successfulWrites = new AtomicLong();
+  private final AtomicReference<String> lastFailure = new AtomicReference<>("");
+
+  public CountingLock(Lock lock) {
+    this.lock = lock;
+  }
+
+  /** Requests sent so far: reads and writes. */
+  public long calls() {
+    return gets.get() + writes.get();
+  }
+
+  /** Reads sent so far. */
+  public long gets() {
+    return gets.get();
+  }
+
+  /** Writes (create or update) that succeeded. */
+  public long successfulWrites() {
+    return successfulWrites.get();
+  }
+
+  /** The message of the last failed call, or "". */
+  public String lastFailure() {
+    return lastFailure.get();
+  }
+
+  @Override
+  public Optional<LockSnapshot> get(Duration timeout) throws LockException {
+    gets.incrementAndGet();
+    try {
+      return lock.get(timeout);
+    } catch (LockException | RuntimeException e) {
+      lastFailure.set(String.valueOf(e.getMessage()));
+      throw e;
+    }
+  }
+
+  @Override
+  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
+    write(() -> lock.create(record, timeout));
+  }
+
+  @Override
+  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
+    write(() -> lock.update(record, timeout));
+  }
+
+  private interface Write {
+    void run() throws LockException;
+  }
+
+  private void write(Write w) throws LockException {
+    writes.incrementAndGet();
+    try {
+      w.run();
+      successfulWrites.incrementAndGet();
+    } catch (LockException | RuntimeException e) {
+      lastFailure.set(String.valueOf(e.getMessage()));
+      throw e;
+    }
+  }
+
+  @Override
+  public void recordEvent(String event) {
+    lock.recordEvent(event);
+  }
+
+  @Override
+  public String identity() {
+    return lock.identity();
+  }
+
+  @Override
+  public String describe() {
+    return lock.describe();
+  }
+
+  @Override
+  public Duration changeDetectionGranularity() {
+    return lock.changeDetectionGranularity();
+  }
+
+  @Override
+  public Optional<LockWatch> watch(LockWatcher watcher) {
+    return lock.watch(watcher);
+  }
+}

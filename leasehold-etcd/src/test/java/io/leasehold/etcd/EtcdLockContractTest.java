@@ -1,0 +1,39 @@
+package io.leasehold.etcd;
+
+import io.etcd.jetcd.Client;
+import io.leasehold.etcd.testing.EtcdCluster;
+import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockContractTest;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+class EtcdLockContractTest extends LockContractTest {
+  private static final AtomicInteger TESTS = new AtomicInteger();
+  private static EtcdCluster etcd;
+  private static Client client;
+  private String lockName;
+
+  @BeforeAll
+  static void startEtcd() throws Exception {
+    etcd = EtcdCluster.start(1);
+    client = EtcdClients.builder().endpoints(etcd.clientUrls()).build();
+  }
+
+  @AfterAll
+  static void stopEtcd() {
+    client.close();
+    etcd.close();
+  }
+
+  @BeforeEach
+  void freshLockName() {
+    lockName = "contract-" + TESTS.incrementAndGet();
+  }
+
+  @Override
+  protected Lock newLock(String identity) {
+    return EtcdLock.builder(client).name(lockName).identity(identity).build();
+  }
+}
