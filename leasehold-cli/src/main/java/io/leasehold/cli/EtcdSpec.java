@@ -1,10 +1,76 @@
 package io.leasehold.cli;
 
-/** {@code etcd:<endpoints>}: wired when the etcd module provides its lock. */
-final class EtcdSpec {
-  private EtcdSpec() {}
+import io.etcd.jetcd.Client;
+import io.leasehold.etcd.EtcdClients;
+import io.leasehold.etcd.EtcdLock;
+import io.leasehold.leaderelection.resourcelock.Lock;
+
+/**
+ * {@code etcd:<endpoint>[,<endpoint>...]}: an {@link EtcdLock} on one shared client. TLS from
+ * {@code --etcd-ca/--etcd-cert/--etcd-key}, a user from {@code --user} or {@code $ETCD_USER} and
+ * its password from {@code --password-file} or {@code $ETCD_PASSWORD}.
+ */
+final class EtcdSpec extends LockSpec {
+  private final Client client;
+  private final LockOptions options;
+  private final String display;
+
+  private EtcdSpec(Client client, LockOptions options, String display) {
+    this.client = client;
+    this.options = options;
+    this.display = display;
+  }
 
   static LockSpec parse(String endpoints, LockOptions o, String password) {
-    throw new IllegalArgumentException("etcd: lock specs are not available in this build yet");
+    if (endpoints.isBlank()) {
+      throw new IllegalArgumentException(
+          "etcd: needs endpoints, e.g. etcd:http://127.0.0.1:2379");
+    }
+    EtcdClients.Builder b = EtcdClients.builder().endpoints(endpoints);
+    if (o.etcdCa != null) {
+      b.trustedCa(o.etcdCa);
+    }
+    if (o.etcdCert != null || o.etcdKey != null) {
+      if (o.etcdCert == null || o.etcdKey == null) {
+        throw new IllegalArgumentException("--etcd-cert and --etcd-key go together");
+      }
+      b.clientCertificate(o.etcdCert, o.etcdKey);
+    }
+    String user = o.user != null ? o.user : System.getenv("ETCD_USER");
+    if (user != null && !user.isEmpty()) {
+      if (password == null) {
+        throw new IllegalArgumentException(
+            "etcd user " + user + " needs a password: --password-file or $ETCD_PASSWORD");
+      }
+      b.credentials(user, password);
+    }
+    Client client = b.build();
+    EtcdSpec spec = new EtcdSpec(client, o, "etcd:" + endpoints);
+    try {
+      spec.lock("probe"); // validates the name and prefix now, as a usage error
+    } catch (IllegalArgumentException e) {
+      client.close();
+      throw e;
+    }
+    return spec;
+  }
+
+  @Override
+  Lock lock(String identity) {
+    EtcdLock.Builder b = EtcdLock.builder(client).name(options.name).identity(identity);
+    if (options.etcdPrefix != null) {
+      b.prefix(options.etcdPrefix);
+    }
+    return b.build();
+  }
+
+  @Override
+  String display() {
+    return display;
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 }

@@ -49,6 +49,29 @@ final class LockOptions {
   String table;
 
   @Option(
+      names = "--etcd-ca",
+      paramLabel = "PEM",
+      description = "etcd: CA certificate that signed the servers' certificates (for https).")
+  Path etcdCa;
+
+  @Option(
+      names = "--etcd-cert",
+      paramLabel = "PEM",
+      description = "etcd: client certificate (with --etcd-key).")
+  Path etcdCert;
+
+  @Option(
+      names = "--etcd-key",
+      paramLabel = "PEM",
+      description = "etcd: the client certificate's PKCS#8 key.")
+  Path etcdKey;
+
+  @Option(
+      names = "--etcd-prefix",
+      description = "etcd: key prefix (default: /leasehold/leases/).")
+  String etcdPrefix;
+
+  @Option(
       names = "--lock-type",
       defaultValue = "leases",
       description =

@@ -7,9 +7,13 @@ package io.leasehold.cli;
 final class Logging {
   private static final String LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
+  /** gRPC (under jetcd) logs through java.util.logging; keep its INFO chatter out. */
+  private static final java.util.logging.Logger GRPC = java.util.logging.Logger.getLogger("io.grpc");
+
   private Logging() {}
 
   static void configure(String[] args) {
+    GRPC.setLevel(java.util.logging.Level.WARNING);
     if (System.getProperty(LEVEL) != null) {
       return;
     }

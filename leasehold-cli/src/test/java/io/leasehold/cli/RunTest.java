@@ -2,6 +2,7 @@ package io.leasehold.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leasehold.etcd.testing.EtcdCluster;
 import io.leasehold.jdbc.testing.PostgresServer;
 import io.leasehold.leaderelection.Await;
 import java.io.IOException;
@@ -213,6 +214,32 @@ class RunTest {
       pg.restart();
       Await.until(T, () -> lines("terms").size() == 2, "alpha leads again once the server is back");
       assertThat(lines("terms")).containsExactly("alpha 1", "alpha 2");
+    }
+  }
+
+  @Test
+  void onEtcdAKilledLeaderIsReplacedWithAHigherTokenAndStatusShowsIt() throws Exception {
+    try (EtcdCluster etcd = EtcdCluster.start(1)) {
+      String spec = "etcd:" + etcd.clientUrls()[0];
+      CliProcess alpha = run(spec, "alpha", worker());
+      Await.until(T, () -> lines("terms").size() == 1, "alpha leads on etcd");
+      CliProcess bravo = run(spec, "bravo", worker());
+      Await.until(T, () -> bravo.stderr().contains("alpha leads job"), "bravo sees alpha lead");
+      ProcessHandle alphasChild = childOf("alpha").orElseThrow();
+
+      alpha.process.destroyForcibly();
+
+      Await.until(T, () -> !alphasChild.isAlive(), "alpha's child stops");
+      Await.until(T, () -> lines("terms").size() == 2, "bravo leads");
+      assertThat(lines("terms")).containsExactly("alpha 1", "bravo 2");
+      assertThat(lines("overlap")).isEmpty();
+
+      CliProcess status = CliProcess.start("status", "--lock", spec, "--name", "job", "--json");
+      assertThat(status.exitCode(T)).as(status.stderr()).isZero();
+      assertThat(status.stdout())
+          .contains("\"backend\":\"etcd:/leasehold/leases/job\"")
+          .contains("\"holderIdentity\":\"bravo\"")
+          .contains("\"fencingToken\":2");
     }
   }
 
