@@ -70,7 +70,7 @@ public final class LeaderElectionConfig {
     this.stoppedLeadingOnlyIfLed = b.stoppedLeadingOnlyIfLed;
     this.enforceLeaderDeadline = b.enforceLeaderDeadline;
     this.leaderDeadlineMargin =
-        b.leaderDeadlineMargin != null ? b.leaderDeadlineMargin : b.renewDeadline.dividedBy(10);
+        b.leaderDeadlineMargin != null ? b.leaderDeadlineMargin : defaultMargin(b.renewDeadline);
     this.lockCallTimeout =
         b.lockCallTimeout != null ? b.lockCallTimeout : defaultLockCallTimeout(b.renewDeadline);
     this.clock = b.clock;
@@ -154,9 +154,26 @@ public final class LeaderElectionConfig {
     return lockCallTimeout;
   }
 
+  // shared instances for the defaults: thousands of electors need not carry their own copies
+  private static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+  private static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
+  private static final Duration DEFAULT_MARGIN = DEFAULT_RENEW_DEADLINE.dividedBy(10);
+  private static final Duration DEFAULT_LOCK_CALL_TIMEOUT = DEFAULT_RENEW_DEADLINE.dividedBy(2);
+  private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+
+  private static Duration defaultMargin(Duration renewDeadline) {
+    return renewDeadline.equals(DEFAULT_RENEW_DEADLINE)
+        ? DEFAULT_MARGIN
+        : renewDeadline.dividedBy(10);
+  }
+
   private static Duration defaultLockCallTimeout(Duration renewDeadline) {
+    if (renewDeadline.equals(DEFAULT_RENEW_DEADLINE)) {
+      return DEFAULT_LOCK_CALL_TIMEOUT;
+    }
     Duration half = renewDeadline.dividedBy(2);
-    return half.compareTo(Duration.ofSeconds(1)) > 0 ? half : Duration.ofSeconds(1);
+    return half.compareTo(ONE_SECOND) > 0 ? half : ONE_SECOND;
   }
 
   /** The tolerated clock-rate ratio ρ = leaseDuration / renewDeadline. */
@@ -192,9 +209,9 @@ public final class LeaderElectionConfig {
   /** Builds a {@link LeaderElectionConfig}. Not thread-safe. */
   public static final class Builder {
     private Lock lock;
-    private Duration leaseDuration = Duration.ofSeconds(15);
-    private Duration renewDeadline = Duration.ofSeconds(10);
-    private Duration retryPeriod = Duration.ofSeconds(2);
+    private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private Duration renewDeadline = DEFAULT_RENEW_DEADLINE;
+    private Duration retryPeriod = DEFAULT_RETRY_PERIOD;
     private LeaderCallbacks callbacks;
     private HealthzAdaptor watchDog;
     private boolean releaseOnCancel;

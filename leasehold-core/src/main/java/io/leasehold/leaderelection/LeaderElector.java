@@ -796,7 +796,7 @@ public final class LeaderElector implements AutoCloseable {
     return true;
   }
 
-  /** Closes the watch, releases the lease if configured, then runs onStoppedLeading. */
+  /** Releases the lease if configured, closes the watch, then runs onStoppedLeading. */
   private void exit() {
     LockWatch w;
     Term last;
@@ -806,9 +806,6 @@ public final class LeaderElector implements AutoCloseable {
       watch = null;
       last = lastTerm;
       release = config.releaseOnCancel() && observedHolderIsMe();
-    }
-    if (w != null) {
-      closeQuietly(w);
     }
     CompletableFuture<Void> released;
     if (!release) {
@@ -829,7 +826,13 @@ public final class LeaderElector implements AutoCloseable {
                     return completed(null);
                   });
     }
-    released.whenComplete((v, e) -> finish());
+    released.whenComplete(
+        (v, e) -> {
+          if (w != null) {
+            closeQuietly(w); // after the release: closing a remote watch can take a round trip
+          }
+          finish();
+        });
   }
 
   /** Completes with true when the last term's callback has returned, false after renewDeadline. */

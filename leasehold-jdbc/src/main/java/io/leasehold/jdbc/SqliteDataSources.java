@@ -9,7 +9,9 @@ import org.sqlite.SQLiteDataSource;
 /**
  * SQLite data sources configured for leases shared by processes on one host: WAL journal (readers
  * never block the writer), a busy timeout, immediate write transactions and normal synchronous
- * mode. Needs {@code org.xerial:sqlite-jdbc} on the class path.
+ * mode. Up to eight idle connections are kept open and reused: opening one per call is slow, and
+ * closing the last one would checkpoint the WAL with an fsync each time. Needs {@code
+ * org.xerial:sqlite-jdbc} on the class path.
  */
 public final class SqliteDataSources {
   private SqliteDataSources() {}
@@ -51,6 +53,6 @@ public final class SqliteDataSources {
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl("jdbc:sqlite:" + db);
-    return ds;
+    return new SqliteConnectionPool(ds);
   }
 }

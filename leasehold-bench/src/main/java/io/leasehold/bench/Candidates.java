@@ -1,0 +1,130 @@
+package io.leasehold.bench;
+
+import io.leasehold.leaderelection.LeaderCallbacks;
+import io.leasehold.leaderelection.LeaderElectionConfig;
+import io.leasehold.leaderelection.LeaderElector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Candidates on one lock of a backend, with the instants at which each started leading. */
+final class Candidates implements AutoCloseable {
+  /** One candidate. */
+  static final class Candidate {
+    final String identity;
+    final Counting lock;
+    final LeaderElector elector;
+
+    Candidate(String identity, Counting lock, LeaderElector elector) {
+      this.identity = identity;
+      this.lock = lock;
+      this.elector = elector;
+    }
+  }
+
+  /** A leadership start: who, and when on the monotonic clock. */
+  static final class Start {
+    final String identity;
+    final long at;
+
+    Start(String identity, long at) {
+      this.identity = identity;
+      this.at = at;
+    }
+  }
+
+  final Timings timings;
+  private final Backend backend;
+  private final String lockName;
+  private final boolean release;
+  private final List<Candidate> running = new ArrayList<>();
+  private final LinkedBlockingQueue<Start> starts = new LinkedBlockingQueue<>();
+  private int next;
+
+  Candidates(Backend backend, String lockName, Timings timings, boolean release) {
+    this.backend = backend;
+    this.lockName = lockName;
+    this.timings = timings;
+    this.release = release;
+  }
+
+  Candidate add() {
+    String identity = "c" + next++;
+    Counting lock = new Counting(backend.lock(lockName, identity));
+    LeaderElector e =
+        new LeaderElector(
+            LeaderElectionConfig.builder()
+                .lock(lock)
+                .leaseDuration(timings.lease)
+                .renewDeadline(timings.renew)
+                .retryPeriod(timings.retry)
+                .releaseOnCancel(release)
+                .callbacks(
+                    LeaderCallbacks.builder()
+                        .onStartedLeading(ctx -> starts.add(new Start(identity, System.nanoTime())))
+                        .onStoppedLeading(() -> {})
+                        .build())
+                .build());
+    Candidate c = new Candidate(identity, lock, e);
+    running.add(c);
+    e.start();
+    return c;
+  }
+
+  /** The next leadership start, waiting up to {@code timeout}. */
+  Start nextStart(Duration timeout) throws InterruptedException {
+    Start s = starts.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (s == null) {
+      throw new IllegalStateException("no leader within " + timeout + " on " + backend.name);
+    }
+    return s;
+  }
+
+  Candidate get(String identity) {
+    for (Candidate c : running) {
+      if (c.identity.equals(identity)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(identity);
+  }
+
+  /** Waits until every running candidate sees {@code leader} lead and it renewed twice more. */
+  void awaitSteady(Candidate leader, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!running.stream().allMatch(c -> c.elector.getLeader().equals(leader.identity))) {
+      pause(deadline);
+    }
+    long renewals = leader.lock.requests.get();
+    while (leader.lock.requests.get() < renewals + 2) {
+      pause(deadline);
+    }
+  }
+
+  private static void pause(long deadline) throws InterruptedException {
+    if (System.nanoTime() > deadline) {
+      throw new IllegalStateException("the candidates did not settle in time");
+    }
+    Thread.sleep(5);
+  }
+
+  /** Stops {@code c} (releasing if this group releases) and forgets it. */
+  void stop(Candidate c) {
+    running.remove(c);
+    c.elector.close();
+  }
+
+  List<Candidate> running() {
+    return running;
+  }
+
+  @Override
+  public void close() {
+    for (Candidate c : running) {
+      c.elector.close();
+    }
+    running.clear();
+  }
+}

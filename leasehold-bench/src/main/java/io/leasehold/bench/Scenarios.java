@@ -1,0 +1,176 @@
+package io.leasehold.bench;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Scenario benchmarks on real backends, three candidates with the peers' timings (lease 3 s, renew
+ * 2 s, retry 0.4 s): time to the first leader, graceful handover (the leader releases), crash
+ * failover (the leader stops without releasing) as a ratio to the lease, and requests per second
+ * sent by the leader and by each follower while the leader renews. Prints a Markdown table.
+ *
+ * <pre>
+ * bin/bench scenarios [--backends memory,sqlite,postgres,etcd] [--handovers 20] [--crashes 5]
+ *                     [--window 10]
+ * </pre>
+ */
+public final class Scenarios {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private Scenarios() {}
+
+  /** One backend's figures. */
+  static final class Result {
+    final String backend;
+    final String watch;
+    final List<Double> first = new ArrayList<>();
+    final List<Double> handover = new ArrayList<>();
+    final List<Double> failover = new ArrayList<>();
+    double leaderRate;
+    double followerRate;
+
+    Result(String backend, String watch) {
+      this.backend = backend;
+      this.watch = watch;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> backends = List.of("memory", "sqlite", "postgres", "etcd");
+    int handovers = 20;
+    int crashes = 5;
+    int window = 10;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--backends":
+          backends = Arrays.asList(args[++i].split(","));
+          break;
+        case "--handovers":
+          handovers = Integer.parseInt(args[++i]);
+          break;
+        case "--crashes":
+          crashes = Integer.parseInt(args[++i]);
+          break;
+        case "--window":
+          window = Integer.parseInt(args[++i]);
+          break;
+        default:
+          throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "Leasehold scenarios, %s, %d CPUs, Java %s, %s; 3 candidates, %s; %d handovers, %d"
+            + " crashes, %d s steady window%n%n",
+        LocalDate.now(),
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        ManagementFactory.getOperatingSystemMXBean().getName(),
+        Timings.PEERS,
+        handovers,
+        crashes,
+        window);
+    List<Result> results = new ArrayList<>();
+    for (String name : backends) {
+      try (Backend b = Backend.start(name.trim())) {
+        Result r = run(b, handovers, crashes, window);
+        results.add(r);
+        print(List.of(r), false);
+      }
+    }
+    System.out.println();
+    print(results, true);
+  }
+
+  static Result run(Backend b, int handovers, int crashes, int windowSeconds) throws Exception {
+    Timings t = Timings.PEERS;
+    Result r = new Result(b.name, b.watch());
+    try (Candidates g = new Candidates(b, "handover-" + System.nanoTime(), t, true)) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 3; i++) {
+        g.add();
+      }
+      Candidates.Start s = g.nextStart(WAIT);
+      r.first.add((double) (s.at - t0));
+      Candidates.Candidate leader = g.get(s.identity);
+      g.awaitSteady(leader, WAIT);
+      steadyRates(g, leader, windowSeconds, r);
+      for (int i = 0; i < handovers; i++) {
+        g.awaitSteady(leader, WAIT);
+        long stop = System.nanoTime();
+        g.stop(leader);
+        Candidates.Start n = g.nextStart(WAIT);
+        r.handover.add((double) (n.at - stop));
+        leader = g.get(n.identity);
+        g.add();
+      }
+    }
+    for (int i = 0; i < crashes; i++) {
+      try (Candidates g = new Candidates(b, "crash-" + i + "-" + System.nanoTime(), t, false)) {
+        long t0 = System.nanoTime();
+        for (int k = 0; k < 3; k++) {
+          g.add();
+        }
+        Candidates.Start s = g.nextStart(WAIT);
+        r.first.add((double) (s.at - t0));
+        Candidates.Candidate leader = g.get(s.identity);
+        g.awaitSteady(leader, WAIT);
+        long crash = System.nanoTime();
+        g.stop(leader); // no release: to the others this is a crash
+        Candidates.Start n = g.nextStart(WAIT);
+        r.failover.add((double) (n.at - crash) / t.lease.toNanos());
+      }
+    }
+    return r;
+  }
+
+  private static void steadyRates(
+      Candidates g, Candidates.Candidate leader, int seconds, Result r)
+      throws InterruptedException {
+    List<Candidates.Candidate> all = new ArrayList<>(g.running());
+    long[] before = all.stream().mapToLong(c -> c.lock.requests.get()).toArray();
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    double followers = 0;
+    int n = 0;
+    for (int i = 0; i < all.size(); i++) {
+      double rate = (all.get(i).lock.requests.get() - before[i]) / elapsed;
+      if (all.get(i) == leader) {
+        r.leaderRate = rate;
+      } else {
+        followers += rate;
+        n++;
+      }
+    }
+    r.followerRate = n == 0 ? 0 : followers / n;
+  }
+
+  private static void print(List<Result> results, boolean header) {
+    if (header) {
+      System.out.println(
+          "| backend | follower watch | first leader (median) | graceful handover median / p99 |"
+              + " crash failover / lease median (max) | leader req/s | follower req/s |");
+      System.out.println("|---|---|---|---|---|---|---|");
+    }
+    for (Result r : results) {
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %s | %s / %s | %.3f (%.3f) | %.2f | %.2f |%n",
+          r.backend,
+          r.watch,
+          Stats.ms(Stats.median(r.first)),
+          Stats.ms(Stats.median(r.handover)),
+          Stats.ms(Stats.percentile(r.handover, 99)),
+          Stats.median(r.failover),
+          Stats.max(r.failover),
+          r.leaderRate,
+          r.followerRate);
+    }
+  }
+}
