@@ -1,0 +1,153 @@
+package io.leasehold.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * A fabric8 mock API server in CRUD mode, recording every request, with injectable failures: a
+ * rule answers matching requests with a status code instead of the CRUD store.
+ */
+final class MockCluster implements AutoCloseable {
+
+  /** One recorded request. */
+  static final class Request {
+    final String method;
+    final String path;
+    final String body;
+
+    Request(String method, String path, String body) {
+      this.method = method;
+      this.path = path;
+      this.body = body;
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path;
+    }
+  }
+
+  private static final class Rule {
+    final Predicate<Request> matches;
+    final int code;
+    final String message;
+
+    Rule(Predicate<Request> matches, int code, String message) {
+      this.matches = matches;
+      this.code = code;
+      this.message = message;
+    }
+  }
+
+  final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final List<Rule> rules = new CopyOnWriteArrayList<>();
+  private final List<KubernetesClient> clients = new ArrayList<>();
+  final KubernetesMockServer server;
+  final KubernetesClient client;
+
+  MockCluster() {
+    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
+    Dispatcher dispatcher =
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            Request r = new Request(request.getMethod(), request.getPath(), body(request));
+            requests.add(r);
+            for (Rule rule : rules) {
+              if (rule.matches.test(r)) {
+                return status(rule.code, rule.message);
+              }
+            }
+            return crud.dispatch(request);
+          }
+
+          @Override
+          public void shutdown() {
+            crud.shutdown();
+          }
+        };
+    server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = newClient();
+  }
+
+  /** Another client of this server (closed with the cluster). */
+  synchronized KubernetesClient newClient() {
+    KubernetesClient c = server.createClient();
+    clients.add(c);
+    return c;
+  }
+
+  /** Answers requests matching {@code method} and containing {@code pathPart} with {@code code}. */
+  void fail(String method, String pathPart, int code, String message) {
+    rules.add(
+        new Rule(r -> r.method.equalsIgnoreCase(method) && r.path.contains(pathPart), code, message));
+  }
+
+  /** Removes every failure rule. */
+  void heal() {
+    rules.clear();
+  }
+
+  /** The recorded requests with this method whose path contains {@code pathPart}. */
+  List<Request> requests(String method, String pathPart) {
+    List<Request> out = new ArrayList<>();
+    for (Request r : requests) {
+      if (r.method.equalsIgnoreCase(method) && r.path.contains(pathPart)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (KubernetesClient c : clients) {
+      c.close();
+    }
+    server.destroy();
+  }
+
+  private static String body(RecordedRequest request) {
+    try {
+      return request.getBody() == null
+          ? ""
+          : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static MockResponse status(int code, String message) {
+    String json =
+        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+            + "\"message\":"
+            + quote(message)
+            + ",\"code\":"
+            + code
+            + "}";
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
+        .setBody(json);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}
