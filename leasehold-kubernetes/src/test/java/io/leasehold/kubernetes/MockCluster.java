@@ -10,6 +10,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,11 +45,13 @@ final class MockCluster implements AutoCloseable {
     final Predicate<Request> matches;
     final int code;
     final String message;
+    final Duration delay;
 
-    Rule(Predicate<Request> matches, int code, String message) {
+    Rule(Predicate<Request> matches, int code, String message, Duration delay) {
       this.matches = matches;
       this.code = code;
       this.message = message;
+      this.delay = delay;
     }
   }
 
@@ -68,7 +71,8 @@ final class MockCluster implements AutoCloseable {
             requests.add(r);
             for (Rule rule : rules) {
               if (rule.matches.test(r)) {
-                return status(rule.code, rule.message);
+                MockResponse response = status(rule.code, rule.message);
+                return rule.delay == null ? response : response.setBodyDelay(rule.delay);
               }
             }
             return crud.dispatch(request);
@@ -96,7 +100,18 @@ final class MockCluster implements AutoCloseable {
   /** Answers requests matching {@code method} and containing {@code pathPart} with {@code code}. */
   void fail(String method, String pathPart, int code, String message) {
     rules.add(
-        new Rule(r -> r.method.equalsIgnoreCase(method) && r.path.contains(pathPart), code, message));
+        new Rule(
+            r -> r.method.equalsIgnoreCase(method) && r.path.contains(pathPart), code, message, null));
+  }
+
+  /** Answers matching requests with {@code code} only after {@code delay}. */
+  void slow(String method, String pathPart, int code, Duration delay) {
+    rules.add(
+        new Rule(
+            r -> r.method.equalsIgnoreCase(method) && r.path.contains(pathPart),
+            code,
+            "slow",
+            delay));
   }
 
   /** Removes every failure rule. */
