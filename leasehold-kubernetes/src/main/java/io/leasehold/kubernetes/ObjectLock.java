@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * does not retry on its own: the elector retries on its schedule.
  */
 abstract class ObjectLock implements Lock {
-  private static final Logger log = LoggerFactory.getLogger(ObjectLock.class);
+  private final Logger log = LoggerFactory.getLogger(getClass());
   private static final Duration GRANULARITY = Duration.ofSeconds(1);
 
   /**

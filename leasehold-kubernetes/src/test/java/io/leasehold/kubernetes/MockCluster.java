@@ -62,6 +62,11 @@ final class MockCluster implements AutoCloseable {
   final KubernetesClient client;
 
   MockCluster() {
+    this(0);
+  }
+
+  /** A cluster listening on {@code port} (0: any free port). */
+  MockCluster(int port) {
     KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
     Dispatcher dispatcher =
         new Dispatcher() {
@@ -86,8 +91,13 @@ final class MockCluster implements AutoCloseable {
     server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    server.init(InetAddress.getLoopbackAddress(), port);
     client = newClient();
+  }
+
+  /** The port the server listens on. */
+  int port() {
+    return server.getPort();
   }
 
   /** Another client of this server (closed with the cluster). */
