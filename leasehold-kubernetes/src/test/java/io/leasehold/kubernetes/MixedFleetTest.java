@@ -123,6 +123,11 @@ class MixedFleetTest {
       lh.close(); // releases; the term ended before the release was written
       Await.until(WAIT, f8b::leads, "fabric8-b to take over");
       assertThat(f8b.started.get()).isGreaterThan(log.terms().get(0).end());
+      LockSnapshot taken = reader().get(Duration.ofSeconds(5)).orElseThrow();
+      assertThat(taken.record().holderIdentity()).isEqualTo("fabric8-b");
+      assertThat(taken.record().fencingToken())
+          .as("fabric8 patches the spec and leaves Leasehold's annotation alone")
+          .isEqualTo(mine.token);
       f8b.stop();
     } finally {
       lh.close();
@@ -130,12 +135,16 @@ class MixedFleetTest {
     log.assertSafe();
   }
 
+  private LeaseLock reader() {
+    return LeaseLock.builder(cluster.client).namespace(NS).name(NAME).identity("reader").build();
+  }
+
   /**
    * Waits until {@code holder} has renewed the Lease for one and a half lease durations, checking
    * {@code invariant} at every poll.
    */
   private void holdsWhileRenewing(String holder, Runnable invariant) throws Exception {
-    LeaseLock reader = LeaseLock.builder(cluster.client).namespace(NS).name(NAME).identity("reader").build();
+    LeaseLock reader = reader();
     Instant from = reader.get(Duration.ofSeconds(5)).orElseThrow().record().renewTime();
     Instant until = from.plus(LEASE.multipliedBy(3).dividedBy(2));
     Await.until(
