@@ -132,6 +132,7 @@ final class ObjectWatch implements LockWatch {
     }
   }
 
+  /** The fabric8 watch could not be opened. */
   private void failed(RuntimeException e) {
     int n;
     synchronized (this) {
@@ -141,35 +142,54 @@ final class ObjectWatch implements LockWatch {
       n = failures;
       scheduleLocked();
     }
-    String message = e.getMessage();
-    if (e instanceof KubernetesClientException) {
-      KubernetesClientException k = (KubernetesClientException) e;
-      message =
-          ApiErrors.translate(k, "watch", lock.type, lock.namespace, lock.describe()).getMessage();
-    }
-    if (n == 0) {
-      log.warn("{}: cannot watch {}, polling until it can: {}", lock.identity(), lock.describe(), message);
-    } else {
-      log.debug("{}: cannot watch {} yet: {}", lock.identity(), lock.describe(), message);
-    }
+    report(n, e instanceof KubernetesClientException ? (KubernetesClientException) e : null, e);
   }
 
+  /** A fabric8 watch ended: it broke after working, or it was refused while being opened. */
   private void lost(Session session, WatcherException cause) {
+    int n;
+    boolean wasCurrent;
     synchronized (this) {
       if (closed || (currentSession != null && currentSession != session)) {
         return;
       }
+      wasCurrent = currentSession == session;
+      n = failures;
       healthy = false;
       current = null;
       currentSession = null;
       scheduleLocked();
     }
-    log.debug(
-        "{}: the watch of {} ended{}; re-establishing",
-        lock.identity(),
-        lock.describe(),
-        cause == null ? "" : ": " + cause.getMessage());
+    if (wasCurrent) {
+      log.debug(
+          "{}: the watch of {} ended{}; re-establishing",
+          lock.identity(),
+          lock.describe(),
+          cause == null ? "" : ": " + cause.getMessage());
+    } else {
+      report(n, cause == null ? null : cause.asClientException(), cause);
+    }
     deliver(null);
+  }
+
+  /** Logs a failure to open the watch: at WARN the first time in a row, then at DEBUG. */
+  private void report(int failuresBefore, KubernetesClientException api, Throwable cause) {
+    String message;
+    if (api != null) {
+      message =
+          ApiErrors.translate(api, "watch", lock.type, lock.namespace, lock.describe()).getMessage();
+    } else {
+      message =
+          cause == null
+              ? "the watch ended as soon as it started"
+              : String.valueOf(cause.getMessage());
+    }
+    if (failuresBefore == 0) {
+      log.warn(
+          "{}: cannot watch {}, polling until it can: {}", lock.identity(), lock.describe(), message);
+    } else {
+      log.debug("{}: cannot watch {} yet: {}", lock.identity(), lock.describe(), message);
+    }
   }
 
   private void scheduleLocked() {

@@ -133,6 +133,37 @@ class WatchTest {
   }
 
   @Test
+  void aForbiddenWatchIsUnhealthyAndTheElectionFallsBackToPolling() throws Exception {
+    cluster.fail("GET", "watch=true", 403, "leases.coordination.k8s.io is forbidden: cannot watch");
+    try {
+      LeaseLock probe =
+          LeaseLock.builder(cluster.client).namespace(NS).name(lockName).identity("probe").build();
+      try (LockWatch watch = probe.watch(s -> {}).orElseThrow()) {
+        assertThat(watch.isHealthy()).isFalse();
+      }
+      TermLog log = new TermLog();
+      LeaderElector a =
+          leader(LeaseLock.builder(cluster.client).namespace(NS).name(lockName).identity("a").build(), log);
+      LeaderElector b =
+          leader(LeaseLock.builder(cluster.newClient()).namespace(NS).name(lockName).identity("b").build(), log);
+      try {
+        TermLog.Term first = log.awaitLeader(WAIT);
+        LeaderElector follower = first.identity.equals("a") ? b : a;
+        Await.until(WAIT, () -> follower.getLeader().equals(first.identity), "the follower to see the leader");
+        (follower == a ? b : a).close();
+        TermLog.Term second = log.awaitNewLeader(first, WAIT);
+        assertThat(second.identity).isEqualTo(follower.config().lock().identity());
+        log.assertSafe();
+      } finally {
+        a.close();
+        b.close();
+      }
+    } finally {
+      cluster.heal();
+    }
+  }
+
+  @Test
   void theWatchTurnsUnhealthyWhenTheServerGoesAndRecoversWhenItReturns() throws Exception {
     MockCluster first = new MockCluster();
     int port = first.port();
