@@ -48,6 +48,13 @@ class KubernetesElectionTest {
 
   @AfterEach
   void stopAll() {
+    // followers first: a follower that sees the leader release would take over and write while
+    // the others close their watches (see MockCluster#close)
+    for (LeaderElector e : electors) {
+      if (!e.isLeader()) {
+        e.close();
+      }
+    }
     for (LeaderElector e : electors) {
       e.close();
     }

@@ -140,12 +140,23 @@ final class MockCluster implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Closes the clients and stops the server. fabric8's mock can block its event loop for up to
+   * 30 s when a client closes a watch while the server is sending that watch an event (its
+   * WatchEventsListener waits on the event loop for a send that needs the event loop); the server
+   * then fails to stop within its own 10 s limit. That is a flaw of the mock, not of the code under
+   * test, so it is reported and ignored here.
+   */
   @Override
   public synchronized void close() {
     for (KubernetesClient c : clients) {
       c.close();
     }
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      System.err.println("mock API server did not stop in time (ignored): " + e);
+    }
   }
 
   private static String body(RecordedRequest request) {
