@@ -30,7 +30,11 @@ final class ApiErrors {
    * @param object a description of the object, such as {@code ns/name}
    */
   static LockException translate(
-      KubernetesClientException e, String verb, ResourceType type, String namespace, String object) {
+      KubernetesClientException e,
+      String verb,
+      ResourceType type,
+      String namespace,
+      String object) {
     int code = e.getCode();
     String detail = detail(e);
     if (code == CONFLICT) {

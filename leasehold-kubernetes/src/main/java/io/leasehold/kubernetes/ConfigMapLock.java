@@ -6,15 +6,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A legacy lock on a ConfigMap, client-go's {@code resourcelock.ConfigMapLock}: the record is JSON in
- * the annotation {@value KubernetesLocks#LEADER_ANNOTATION}, with client-go's field names and times
- * in whole seconds ({@code 2024-01-02T03:04:05Z}).
+ * A legacy lock on a ConfigMap, client-go's {@code resourcelock.ConfigMapLock}: the record is JSON
+ * in the annotation {@value KubernetesLocks#LEADER_ANNOTATION}, with client-go's field names and
+ * times in whole seconds ({@code 2024-01-02T03:04:05Z}).
  *
  * <p><b>Legacy.</b> client-go removed this lock type in Kubernetes 1.28; Leasehold keeps it for
  * older clusters and for migrating a fleet that still uses it. New deployments should use {@link
  * LeaseLock}. To migrate, run a release whose candidates use {@link MultiLock} ({@code
- * configmapsleases} in {@link KubernetesLocks#create}), which writes both objects, then a release on
- * {@code leases} alone; see docs/KUBERNETES.md.
+ * configmapsleases} in {@link KubernetesLocks#create}), which writes both objects, then a release
+ * on {@code leases} alone; see docs/KUBERNETES.md.
  *
  * <p>An object without the annotation holds the empty record (any candidate may acquire it); the
  * annotations map is created when missing. An annotation that is not a valid record makes {@link

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A legacy lock on an Endpoints object, client-go's {@code resourcelock.EndpointsLock}: the record is JSON in
- * the annotation {@value KubernetesLocks#LEADER_ANNOTATION}, with client-go's field names and times
- * in whole seconds ({@code 2024-01-02T03:04:05Z}).
+ * A legacy lock on an Endpoints object, client-go's {@code resourcelock.EndpointsLock}: the record
+ * is JSON in the annotation {@value KubernetesLocks#LEADER_ANNOTATION}, with client-go's field
+ * names and times in whole seconds ({@code 2024-01-02T03:04:05Z}).
  *
  * <p><b>Legacy.</b> client-go removed this lock type in Kubernetes 1.28; Leasehold keeps it for
  * older clusters and for migrating a fleet that still uses it. New deployments should use {@link

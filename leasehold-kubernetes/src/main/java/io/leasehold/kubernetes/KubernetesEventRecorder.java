@@ -120,7 +120,9 @@ public final class KubernetesEventRecorder implements EventRecorder {
                   "create",
                   ResourceType.EVENTS,
                   event.getMetadata().getNamespace(),
-                  event.getInvolvedObject().getNamespace() + "/" + event.getInvolvedObject().getName())
+                  event.getInvolvedObject().getNamespace()
+                      + "/"
+                      + event.getInvolvedObject().getName())
               : ApiErrors.detail(e);
       logFailure(event, why);
     } catch (RuntimeException e) {
@@ -130,7 +132,8 @@ public final class KubernetesEventRecorder implements EventRecorder {
 
   private void logFailure(Event event, String why) {
     if (warned.compareAndSet(false, true)) {
-      log.warn("could not record event '{}' (further failures at debug): {}", event.getMessage(), why);
+      log.warn(
+          "could not record event '{}' (further failures at debug): {}", event.getMessage(), why);
     } else {
       log.debug("could not record event '{}': {}", event.getMessage(), why);
     }
@@ -157,7 +160,9 @@ public final class KubernetesEventRecorder implements EventRecorder {
     return null;
   }
 
-  /** Nanoseconds since the epoch, distinct for every event of this JVM (client-go's name suffix). */
+  /**
+   * Nanoseconds since the epoch, distinct for every event of this JVM (client-go's name suffix).
+   */
   private static long uniqueNanos(Instant now) {
     long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     return LAST_NANOS.updateAndGet(last -> Math.max(last + 1, nanos));

@@ -28,12 +28,16 @@ import java.util.Objects;
 public final class KubernetesLocks {
   /** Lock type: a {@link LeaseLock}. */
   public static final String LEASES = "leases";
+
   /** Lock type: a legacy {@link ConfigMapLock}. */
   public static final String CONFIGMAPS = "configmaps";
+
   /** Lock type: a legacy {@link EndpointsLock}. */
   public static final String ENDPOINTS = "endpoints";
+
   /** Lock type: a {@link MultiLock} of a ConfigMap (primary) and a Lease, for migrating. */
   public static final String CONFIGMAPS_LEASES = "configmapsleases";
+
   /** Lock type: a {@link MultiLock} of an Endpoints (primary) and a Lease, for migrating. */
   public static final String ENDPOINTS_LEASES = "endpointsleases";
 
@@ -45,6 +49,13 @@ public final class KubernetesLocks {
    * do not know it leave it alone or drop it, and a missing annotation reads as token 0.
    */
   public static final String FENCING_TOKEN_ANNOTATION = "leasehold.io/fencing-token";
+
+  /**
+   * The annotation a lock bumps when an update would leave the object unchanged (two renewals of a
+   * legacy lock within one second): the API server keeps the resourceVersion of a no-op update, and
+   * the bump makes every write a new version that stale writers conflict with.
+   */
+  public static final String REWRITE_ANNOTATION = "leasehold.io/rewrite";
 
   /** The holder a {@link MultiLock} reports when its two objects disagree, as in client-go. */
   public static final String UNKNOWN_LEADER = "UnknownLeader";
@@ -120,7 +131,8 @@ public final class KubernetesLocks {
    */
   public static KubernetesClient newClient(Config config, Duration renewDeadline) {
     Config copy = new ConfigBuilder(config).build();
-    copy.setRequestTimeout((int) Math.min(Integer.MAX_VALUE, requestTimeout(renewDeadline).toMillis()));
+    copy.setRequestTimeout(
+        (int) Math.min(Integer.MAX_VALUE, requestTimeout(renewDeadline).toMillis()));
     return new KubernetesClientBuilder().withConfig(copy).build();
   }
 

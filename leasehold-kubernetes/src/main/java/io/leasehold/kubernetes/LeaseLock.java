@@ -37,8 +37,8 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
- * <p>Thread-safe. Needs RBAC verbs get, create and update on leases (and watch, list when
- * watched); see docs/kubernetes-rbac.yaml.
+ * <p>Thread-safe. Needs RBAC verbs get, create and update on leases (and watch, list when watched);
+ * see docs/kubernetes-rbac.yaml.
  */
 public final class LeaseLock extends ObjectLock {
 
@@ -135,7 +135,8 @@ public final class LeaseLock extends ObjectLock {
       return null;
     }
     if (!(v instanceof String)) {
-      throw new IllegalArgumentException("spec." + field + " must be a MicroTime string, found " + v);
+      throw new IllegalArgumentException(
+          "spec." + field + " must be a MicroTime string, found " + v);
     }
     try {
       return WireTimes.parse((String) v);

@@ -27,9 +27,9 @@ import java.util.Optional;
  * </ul>
  *
  * <p>Two deliberate differences from client-go, both on the safe side: when the secondary is
- * missing, the primary's record is returned even if it names this candidate (client-go reports
- * "not found" then, which would make its holder re-create the lock), and {@link #create} fails with
- * a conflict when the primary already exists (client-go ignores that and goes on to create the
+ * missing, the primary's record is returned even if it names this candidate (client-go reports "not
+ * found" then, which would make its holder re-create the lock), and {@link #create} fails with a
+ * conflict when the primary already exists (client-go ignores that and goes on to create the
  * secondary). The fencing token read is the greater of the two objects' tokens.
  *
  * <p>Thread-safe when both locks are.

@@ -45,12 +45,6 @@ abstract class ObjectLock implements Lock {
   private final Logger log = LoggerFactory.getLogger(getClass());
   private static final Duration GRANULARITY = Duration.ofSeconds(1);
 
-  /**
-   * Counts rewrites of an unchanged record (a renewal within the same second on a ConfigMap, say),
-   * so that each still produces a new resourceVersion.
-   */
-  static final String REWRITE_ANNOTATION = "leasehold.io/rewrite";
-
   final KubernetesClient client;
   final ResourceType type;
   final String namespace;
@@ -87,7 +81,9 @@ abstract class ObjectLock implements Lock {
    * annotations} (mutable; stored into the object by the caller).
    */
   abstract void writeRecord(
-      LeaderElectionRecord record, GenericKubernetesResource target, Map<String, String> annotations);
+      LeaderElectionRecord record,
+      GenericKubernetesResource target,
+      Map<String, String> annotations);
 
   // ---------------------------------------------------------------- Lock
 
@@ -154,10 +150,7 @@ abstract class ObjectLock implements Lock {
     GenericKubernetesResource base = cached();
     if (base == null) {
       throw new LockException(
-          type.kind
-              + " "
-              + description
-              + " not initialized: call get or create before update");
+          type.kind + " " + description + " not initialized: call get or create before update");
     }
     GenericKubernetesResource object = copyOf(base);
     Map<String, String> annotations = new LinkedHashMap<>(annotations(base));
@@ -167,7 +160,7 @@ abstract class ObjectLock implements Lock {
       // The API server treats an update that changes nothing as a no-op and keeps the
       // resourceVersion, so a candidate that read before this write could still update after it.
       // Changing this counter makes every write a new version.
-      annotations.put(REWRITE_ANNOTATION, Long.toString(rewrites(annotations) + 1));
+      annotations.put(KubernetesLocks.REWRITE_ANNOTATION, Long.toString(rewrites(annotations) + 1));
     }
     object.getMetadata().setAnnotations(annotations);
     GenericKubernetesResource updated;
@@ -221,12 +214,7 @@ abstract class ObjectLock implements Lock {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName()
-        + "{"
-        + description
-        + ", identity="
-        + config.identity()
-        + "}";
+    return getClass().getSimpleName() + "{" + description + ", identity=" + config.identity() + "}";
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -269,7 +257,8 @@ abstract class ObjectLock implements Lock {
       Map<String, String> annotations) {
     writeRecord(record, target, annotations);
     if (record.fencingToken() > 0) {
-      annotations.put(KubernetesLocks.FENCING_TOKEN_ANNOTATION, Long.toString(record.fencingToken()));
+      annotations.put(
+          KubernetesLocks.FENCING_TOKEN_ANNOTATION, Long.toString(record.fencingToken()));
     } else {
       annotations.remove(KubernetesLocks.FENCING_TOKEN_ANNOTATION);
     }
@@ -277,7 +266,8 @@ abstract class ObjectLock implements Lock {
 
   private static long rewrites(Map<String, String> annotations) {
     try {
-      return Math.max(0, Long.parseLong(annotations.getOrDefault(REWRITE_ANNOTATION, "0")));
+      String value = annotations.getOrDefault(KubernetesLocks.REWRITE_ANNOTATION, "0");
+      return Math.max(0, Long.parseLong(value));
     } catch (NumberFormatException e) {
       return 0;
     }

@@ -177,7 +177,8 @@ final class ObjectWatch implements LockWatch {
     String message;
     if (api != null) {
       message =
-          ApiErrors.translate(api, "watch", lock.type, lock.namespace, lock.describe()).getMessage();
+          ApiErrors.translate(api, "watch", lock.type, lock.namespace, lock.describe())
+              .getMessage();
     } else {
       message =
           cause == null
@@ -186,7 +187,10 @@ final class ObjectWatch implements LockWatch {
     }
     if (failuresBefore == 0) {
       log.warn(
-          "{}: cannot watch {}, polling until it can: {}", lock.identity(), lock.describe(), message);
+          "{}: cannot watch {}, polling until it can: {}",
+          lock.identity(),
+          lock.describe(),
+          message);
     } else {
       log.debug("{}: cannot watch {} yet: {}", lock.identity(), lock.describe(), message);
     }
@@ -263,7 +267,8 @@ final class ObjectWatch implements LockWatch {
     try {
       return lock.decode(object);
     } catch (CorruptRecordException e) {
-      log.debug("{}: watched {} is not readable: {}", lock.identity(), lock.describe(), e.getMessage());
+      log.debug(
+          "{}: watched {} is not readable: {}", lock.identity(), lock.describe(), e.getMessage());
       return null;
     }
   }

@@ -4,7 +4,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /** One namespaced Kubernetes resource a lock can live in, with what RBAC and the API call it. */
 final class ResourceType {
-  static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases");
+  static final ResourceType LEASES =
+      new ResourceType("coordination.k8s.io", "v1", "Lease", "leases");
   static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "ConfigMap", "configmaps");
   static final ResourceType ENDPOINTS = new ResourceType("", "v1", "Endpoints", "endpoints");
   static final ResourceType EVENTS = new ResourceType("", "v1", "Event", "events");

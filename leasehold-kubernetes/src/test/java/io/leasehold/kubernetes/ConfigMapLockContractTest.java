@@ -29,6 +29,10 @@ class ConfigMapLockContractTest extends LockContractTest {
 
   @Override
   protected Lock newLock(String identity) {
-    return ConfigMapLock.builder(cluster.client).namespace("test").name(name).identity(identity).build();
+    return ConfigMapLock.builder(cluster.client)
+        .namespace("test")
+        .name(name)
+        .identity(identity)
+        .build();
   }
 }

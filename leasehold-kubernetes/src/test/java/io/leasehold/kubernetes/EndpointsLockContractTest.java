@@ -29,6 +29,10 @@ class EndpointsLockContractTest extends LockContractTest {
 
   @Override
   protected Lock newLock(String identity) {
-    return EndpointsLock.builder(cluster.client).namespace("test").name(name).identity(identity).build();
+    return EndpointsLock.builder(cluster.client)
+        .namespace("test")
+        .name(name)
+        .identity(identity)
+        .build();
   }
 }

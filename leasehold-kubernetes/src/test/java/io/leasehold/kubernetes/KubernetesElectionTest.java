@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real-clock elections on the mock API server. Timings are short: lease 3 s, renew 2 s, retry
- * 0.2 s, which leaves the leader 0.8 s of authority per renewal after the one-second granularity
- * of Kubernetes locks.
+ * Real-clock elections on the mock API server. Timings are short: lease 3 s, renew 2 s, retry 0.2
+ * s, which leaves the leader 0.8 s of authority per renewal after the one-second granularity of
+ * Kubernetes locks.
  */
 class KubernetesElectionTest {
   static final Duration LEASE = Duration.ofSeconds(3);
@@ -64,7 +64,10 @@ class KubernetesElectionTest {
   LeaderElector start(Lock lock, boolean release) {
     LeaderElector e =
         new LeaderElector(
-            log.config(lock, LEASE, RENEW, RETRY).keepCompeting(true).releaseOnCancel(release).build());
+            log.config(lock, LEASE, RENEW, RETRY)
+                .keepCompeting(true)
+                .releaseOnCancel(release)
+                .build());
     electors.add(e);
     e.start();
     return e;
@@ -137,7 +140,11 @@ class KubernetesElectionTest {
     for (int i = 0; i < 3; i++) {
       start(
           KubernetesLocks.create(
-              KubernetesLocks.ENDPOINTS_LEASES, NS, lockName, cluster.client, ResourceLockConfig.of("m" + i)),
+              KubernetesLocks.ENDPOINTS_LEASES,
+              NS,
+              lockName,
+              cluster.client,
+              ResourceLockConfig.of("m" + i)),
           true);
     }
     TermLog.Term first = log.awaitLeader(WAIT);
@@ -145,10 +152,16 @@ class KubernetesElectionTest {
     TermLog.Term second = log.awaitNewLeader(first, WAIT);
     log.assertSafe();
     Lock endpoints =
-        EndpointsLock.builder(cluster.client).namespace(NS).name(lockName).identity("reader").build();
+        EndpointsLock.builder(cluster.client)
+            .namespace(NS)
+            .name(lockName)
+            .identity("reader")
+            .build();
     Await.until(
         WAIT,
-        () -> holderOf(endpoints).equals(second.identity) && holderOf(lease()).equals(second.identity),
+        () ->
+            holderOf(endpoints).equals(second.identity)
+                && holderOf(lease()).equals(second.identity),
         () -> "both objects to name " + second);
   }
 
@@ -164,8 +177,15 @@ class KubernetesElectionTest {
                 .build(),
             true);
     log.awaitLeader(WAIT);
-    Await.until(WAIT, () -> eventMessages().contains("ev-a became leader"), () -> "events " + eventMessages());
-    Event e = events().stream().filter(x -> x.getMessage().equals("ev-a became leader")).findFirst().orElseThrow();
+    Await.until(
+        WAIT,
+        () -> eventMessages().contains("ev-a became leader"),
+        () -> "events " + eventMessages());
+    Event e =
+        events().stream()
+            .filter(x -> x.getMessage().equals("ev-a became leader"))
+            .findFirst()
+            .orElseThrow();
     assertThat(e.getType()).isEqualTo("Normal");
     assertThat(e.getReason()).isEqualTo("LeaderElection");
     assertThat(e.getInvolvedObject().getKind()).isEqualTo("Lease");
@@ -185,7 +205,11 @@ class KubernetesElectionTest {
   // ---------------------------------------------------------------- helpers
 
   private LeaseLock lease() {
-    return LeaseLock.builder(cluster.client).namespace(NS).name(lockName).identity("reader").build();
+    return LeaseLock.builder(cluster.client)
+        .namespace(NS)
+        .name(lockName)
+        .identity("reader")
+        .build();
   }
 
   private static String holderOf(Lock lock) {

@@ -35,8 +35,10 @@ class KubernetesLocksTest {
   void createsEachLockTypeOfClientGo() {
     KubernetesClient c = cluster.client;
     assertThat(KubernetesLocks.create("leases", "ns", "n", c, ME)).isInstanceOf(LeaseLock.class);
-    assertThat(KubernetesLocks.create("configmaps", "ns", "n", c, ME)).isInstanceOf(ConfigMapLock.class);
-    assertThat(KubernetesLocks.create("endpoints", "ns", "n", c, ME)).isInstanceOf(EndpointsLock.class);
+    assertThat(KubernetesLocks.create("configmaps", "ns", "n", c, ME))
+        .isInstanceOf(ConfigMapLock.class);
+    assertThat(KubernetesLocks.create("endpoints", "ns", "n", c, ME))
+        .isInstanceOf(EndpointsLock.class);
     Lock cml = KubernetesLocks.create("configmapsleases", "ns", "n", c, ME);
     assertThat(cml).isInstanceOf(MultiLock.class);
     assertThat(((MultiLock) cml).primary()).isInstanceOf(ConfigMapLock.class);
@@ -61,14 +63,24 @@ class KubernetesLocksTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("name");
     assertThatThrownBy(
-            () -> KubernetesLocks.create("leases", "ns", "n", cluster.client, ResourceLockConfig.of("")))
+            () ->
+                KubernetesLocks.create(
+                    "leases", "ns", "n", cluster.client, ResourceLockConfig.of("")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("identity");
     assertThatThrownBy(
             () ->
                 new MultiLock(
-                    LeaseLock.builder(cluster.client).namespace("ns").name("n").identity("a").build(),
-                    LeaseLock.builder(cluster.client).namespace("ns").name("n").identity("b").build()))
+                    LeaseLock.builder(cluster.client)
+                        .namespace("ns")
+                        .name("n")
+                        .identity("a")
+                        .build(),
+                    LeaseLock.builder(cluster.client)
+                        .namespace("ns")
+                        .name("n")
+                        .identity("b")
+                        .build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("same identity");
   }
@@ -81,8 +93,10 @@ class KubernetesLocksTest {
 
   @Test
   void theRequestTimeoutIsHalfTheRenewDeadlineAndAtLeastOneSecond() {
-    assertThat(KubernetesLocks.requestTimeout(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(5));
-    assertThat(KubernetesLocks.requestTimeout(Duration.ofMillis(1500))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(KubernetesLocks.requestTimeout(Duration.ofSeconds(10)))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(KubernetesLocks.requestTimeout(Duration.ofMillis(1500)))
+        .isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
@@ -132,8 +146,14 @@ class KubernetesLocksTest {
     Lock lock = KubernetesLocks.create("leases", "helpers", name, c, ME);
     Instant now = Instant.now();
     lock.create(
-        LeaderElectionRecord.builder().holderIdentity("me").leaseDurationSeconds(5).acquireTime(now).renewTime(now).build(),
+        LeaderElectionRecord.builder()
+            .holderIdentity("me")
+            .leaseDurationSeconds(5)
+            .acquireTime(now)
+            .renewTime(now)
+            .build(),
         Duration.ofSeconds(5));
-    assertThat(lock.get(Duration.ofSeconds(5)).orElseThrow().record().holderIdentity()).isEqualTo("me");
+    assertThat(lock.get(Duration.ofSeconds(5)).orElseThrow().record().holderIdentity())
+        .isEqualTo("me");
   }
 }

@@ -29,6 +29,10 @@ class LeaseLockContractTest extends LockContractTest {
 
   @Override
   protected Lock newLock(String identity) {
-    return LeaseLock.builder(cluster.client).namespace("test").name(name).identity(identity).build();
+    return LeaseLock.builder(cluster.client)
+        .namespace("test")
+        .name(name)
+        .identity(identity)
+        .build();
   }
 }

@@ -62,7 +62,11 @@ class LockErrorsTest {
   }
 
   ConfigMapLock configMap(String name, String identity) {
-    return ConfigMapLock.builder(cluster.client).namespace(NS).name(name).identity(identity).build();
+    return ConfigMapLock.builder(cluster.client)
+        .namespace(NS)
+        .name(name)
+        .identity(identity)
+        .build();
   }
 
   @Test
@@ -100,7 +104,12 @@ class LockErrorsTest {
   void updateOfADeletedObjectConflicts() throws Exception {
     LeaseLock a = lease("deleted", "a");
     a.create(record("a", 0, 1), T);
-    cluster.client.genericKubernetesResources(ResourceType.LEASES.context).inNamespace(NS).withName("deleted").delete();
+    cluster
+        .client
+        .genericKubernetesResources(ResourceType.LEASES.context)
+        .inNamespace(NS)
+        .withName("deleted")
+        .delete();
     assertThatThrownBy(() -> a.update(record("a", 0, 1), T))
         .isInstanceOf(LockConflictException.class)
         .hasMessageContaining("deleted");
@@ -115,8 +124,9 @@ class LockErrorsTest {
         "PUT",
         "/leases/rbac",
         403,
-        "leases.coordination.k8s.io \"rbac\" is forbidden: User \"system:serviceaccount:errors:app\""
-            + " cannot update resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"errors\"");
+        "leases.coordination.k8s.io \"rbac\" is forbidden: User"
+            + " \"system:serviceaccount:errors:app\" cannot update resource \"leases\" in API group"
+            + " \"coordination.k8s.io\" in the namespace \"errors\"");
     assertThatThrownBy(() -> a.update(record("a", 0, 1), T))
         .isInstanceOf(LockException.class)
         .isNotInstanceOf(LockConflictException.class)
@@ -160,8 +170,17 @@ class LockErrorsTest {
 
   @Test
   void aMissingAnnotationIsTheEmptyRecordAndTheAnnotationsAreCreated() throws Exception {
-    cluster.client.configMaps().inNamespace(NS)
-        .resource(new ConfigMapBuilder().withNewMetadata().withName("plain").endMetadata().addToData("k", "v").build())
+    cluster
+        .client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("plain")
+                .endMetadata()
+                .addToData("k", "v")
+                .build())
         .create();
     ConfigMapLock a = configMap("plain", "a");
     LockSnapshot s = a.get(T).orElseThrow();
@@ -175,7 +194,8 @@ class LockErrorsTest {
 
   @Test
   void aMalformedAnnotationIsCorrupt() {
-    annotatedConfigMap("garbled", Map.of(KubernetesLocks.LEADER_ANNOTATION, "{\"holderIdentity\": 12"));
+    annotatedConfigMap(
+        "garbled", Map.of(KubernetesLocks.LEADER_ANNOTATION, "{\"holderIdentity\": 12"));
     assertThatThrownBy(() -> configMap("garbled", "a").get(T))
         .isInstanceOf(CorruptRecordException.class)
         .hasMessageContaining("errors/garbled")
@@ -200,7 +220,12 @@ class LockErrorsTest {
     lease.setKind("Lease");
     lease.setMetadata(new ObjectMetaBuilder().withName("garbled").withNamespace(NS).build());
     lease.setAdditionalProperty("spec", spec);
-    cluster.client.genericKubernetesResources(ResourceType.LEASES.context).inNamespace(NS).resource(lease).create();
+    cluster
+        .client
+        .genericKubernetesResources(ResourceType.LEASES.context)
+        .inNamespace(NS)
+        .resource(lease)
+        .create();
     assertThatThrownBy(() -> lease("garbled", "a").get(T))
         .isInstanceOf(CorruptRecordException.class)
         .hasMessageContaining("spec.renewTime");
@@ -224,14 +249,21 @@ class LockErrorsTest {
       int before = cluster.requests("GET", "/configmaps/corrupt-election").size();
       // several full lease durations of attempts: each one reads and gives up
       Await.until(
-          Duration.ofSeconds(20),
+          Duration.ofSeconds(40),
           () -> cluster.requests("GET", "/configmaps/corrupt-election").size() >= before + 15,
           "the elector to retry many times");
       assertThat(e.isLeader()).isFalse();
       assertThat(log.terms()).isEmpty();
       assertThat(cluster.requests("PUT", "/configmaps/corrupt-election")).isEmpty();
-      assertThat(cluster.client.configMaps().inNamespace(NS).withName("corrupt-election").get()
-              .getMetadata().getAnnotations())
+      assertThat(
+              cluster
+                  .client
+                  .configMaps()
+                  .inNamespace(NS)
+                  .withName("corrupt-election")
+                  .get()
+                  .getMetadata()
+                  .getAnnotations())
           .containsEntry(KubernetesLocks.LEADER_ANNOTATION, garbage);
     } finally {
       e.close();
@@ -239,7 +271,10 @@ class LockErrorsTest {
   }
 
   private static void annotatedConfigMap(String name, Map<String, String> annotations) {
-    cluster.client.configMaps().inNamespace(NS)
+    cluster
+        .client
+        .configMaps()
+        .inNamespace(NS)
         .resource(
             new ConfigMapBuilder()
                 .withNewMetadata()

@@ -58,11 +58,14 @@ class MixedFleetTest {
               LEASE,
               RENEW,
               RETRY,
-              new LeaderCallbacks(
-                  () -> started.set(System.nanoTime()), () -> {}, leadersSeen::add),
+              new LeaderCallbacks(() -> started.set(System.nanoTime()), () -> {}, leadersSeen::add),
               true,
               NAME);
-      running = new LeaderElectorBuilder(cluster.newClient(), fabric8Threads).withConfig(config).build().start();
+      running =
+          new LeaderElectorBuilder(cluster.newClient(), fabric8Threads)
+              .withConfig(config)
+              .build()
+              .start();
     }
 
     boolean leads() {
@@ -97,7 +100,11 @@ class MixedFleetTest {
     LeaderElector lh =
         new LeaderElector(
             log.config(
-                    LeaseLock.builder(cluster.newClient()).namespace(NS).name(NAME).identity("leasehold").build(),
+                    LeaseLock.builder(cluster.newClient())
+                        .namespace(NS)
+                        .name(NAME)
+                        .identity("leasehold")
+                        .build(),
                     LEASE,
                     RENEW,
                     RETRY)
@@ -106,7 +113,8 @@ class MixedFleetTest {
                 .build());
     try {
       lh.start();
-      Await.until(WAIT, () -> lh.getLeader().equals("fabric8-a"), "Leasehold to see fabric8-a lead");
+      Await.until(
+          WAIT, () -> lh.getLeader().equals("fabric8-a"), "Leasehold to see fabric8-a lead");
       // for well over a lease duration of fabric8 renewals, Leasehold only follows
       holdsWhileRenewing("fabric8-a", () -> assertThat(lh.isLeader()).isFalse());
 
@@ -117,7 +125,8 @@ class MixedFleetTest {
 
       Fabric8Candidate f8b = new Fabric8Candidate("fabric8-b");
       f8b.start();
-      Await.until(WAIT, () -> f8b.leadersSeen.contains("leasehold"), "fabric8-b to see Leasehold lead");
+      Await.until(
+          WAIT, () -> f8b.leadersSeen.contains("leasehold"), "fabric8-b to see Leasehold lead");
       holdsWhileRenewing("leasehold", () -> assertThat(f8b.leads()).isFalse());
 
       lh.close(); // releases; the term ended before the release was written

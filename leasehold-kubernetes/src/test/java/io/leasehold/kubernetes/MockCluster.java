@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * A fabric8 mock API server in CRUD mode, recording every request, with injectable failures: a
- * rule answers matching requests with a status code instead of the CRUD store.
+ * A fabric8 mock API server in CRUD mode, recording every request, with injectable failures: a rule
+ * answers matching requests with a status code instead of the CRUD store.
  */
 final class MockCluster implements AutoCloseable {
 
@@ -111,7 +111,10 @@ final class MockCluster implements AutoCloseable {
   void fail(String method, String pathPart, int code, String message) {
     rules.add(
         new Rule(
-            r -> r.method.equalsIgnoreCase(method) && r.path.contains(pathPart), code, message, null));
+            r -> r.method.equalsIgnoreCase(method) && r.path.contains(pathPart),
+            code,
+            message,
+            null));
   }
 
   /** Answers matching requests with {@code code} only after {@code delay}. */
@@ -141,8 +144,8 @@ final class MockCluster implements AutoCloseable {
   }
 
   /**
-   * Closes the clients and stops the server. fabric8's mock can block its event loop for up to
-   * 30 s when a client closes a watch while the server is sending that watch an event (its
+   * Closes the clients and stops the server. fabric8's mock can block its event loop for up to 30 s
+   * when a client closes a watch while the server is sending that watch an event (its
    * WatchEventsListener waits on the event loop for a send that needs the event loop); the server
    * then fails to stop within its own 10 s limit. That is a flaw of the mock, not of the code under
    * test, so it is reported and ignored here.

@@ -7,7 +7,9 @@ import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** client-go's record JSON: Go's escaping when writing, Go's leniency and strictness when reading. */
+/**
+ * client-go's record JSON: Go's escaping when writing, Go's leniency and strictness when reading.
+ */
 class RecordJsonTest {
 
   @Test
@@ -16,7 +18,8 @@ class RecordJsonTest {
         LeaderElectionRecord.builder().holderIdentity("a<b>&\"c\\d\n\t\b\f\u0001\u2028é😀").build();
     assertThat(RecordJson.write(r))
         .startsWith(
-            "{\"holderIdentity\":\"a\\u003cb\\u003e\\u0026\\\"c\\\\d\\n\\t\\b\\f\\u0001\\u2028é😀\",");
+            "{\"holderIdentity\":\"a\\u003cb\\u003e\\u0026\\\"c\\\\d\\n"
+                + "\\t\\b\\f\\u0001\\u2028é😀\",");
   }
 
   @Test
@@ -75,7 +78,9 @@ class RecordJsonTest {
           "{} trailing",
           "{\"leaderTransitions\":-1}"
         }) {
-      assertThatThrownBy(() -> RecordJson.read(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> RecordJson.read(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -84,6 +89,7 @@ class RecordJsonTest {
     Instant t = Instant.parse("2024-01-02T03:04:05.999999999Z");
     assertThat(WireTimes.seconds(t)).isEqualTo("2024-01-02T03:04:05Z");
     assertThat(WireTimes.micros(t)).isEqualTo("2024-01-02T03:04:05.999999Z");
-    assertThat(WireTimes.micros(Instant.parse("2024-01-02T03:04:05Z"))).isEqualTo("2024-01-02T03:04:05.000000Z");
+    assertThat(WireTimes.micros(Instant.parse("2024-01-02T03:04:05Z")))
+        .isEqualTo("2024-01-02T03:04:05.000000Z");
   }
 }

@@ -55,11 +55,21 @@ class WatchTest {
   void aFollowerWatchingTheLeaseIsToldWhenTheLeaderReleases() throws Exception {
     TermLog log = new TermLog();
     LeaderElector leader =
-        leader(LeaseLock.builder(cluster.client).namespace(NS).name(lockName).identity("leader").build(), log);
+        leader(
+            LeaseLock.builder(cluster.client)
+                .namespace(NS)
+                .name(lockName)
+                .identity("leader")
+                .build(),
+            log);
     try {
       log.awaitLeader(WAIT);
       LeaseLock follower =
-          LeaseLock.builder(cluster.newClient()).namespace(NS).name(lockName).identity("follower").build();
+          LeaseLock.builder(cluster.newClient())
+              .namespace(NS)
+              .name(lockName)
+              .identity("follower")
+              .build();
       CountDownLatch sawLeader = new CountDownLatch(1);
       CountDownLatch released = new CountDownLatch(1);
       List<LockSnapshot> pushed = new CopyOnWriteArrayList<>();
@@ -79,7 +89,9 @@ class WatchTest {
                   })
               .orElseThrow()) {
         assertThat(watch.isHealthy()).isTrue();
-        assertThat(sawLeader.await(10, TimeUnit.SECONDS)).as("the current state is pushed").isTrue();
+        assertThat(sawLeader.await(10, TimeUnit.SECONDS))
+            .as("the current state is pushed")
+            .isTrue();
         leader.close();
         assertThat(released.await(10, TimeUnit.SECONDS)).as("the release is pushed").isTrue();
         LockSnapshot last = pushed.get(pushed.size() - 1);
@@ -99,13 +111,21 @@ class WatchTest {
     LeaderElector leader =
         leader(
             KubernetesLocks.create(
-                KubernetesLocks.CONFIGMAPS_LEASES, NS, lockName, cluster.client, ResourceLockConfig.of("leader")),
+                KubernetesLocks.CONFIGMAPS_LEASES,
+                NS,
+                lockName,
+                cluster.client,
+                ResourceLockConfig.of("leader")),
             log);
     try {
       log.awaitLeader(WAIT);
       Lock follower =
           KubernetesLocks.create(
-              KubernetesLocks.CONFIGMAPS_LEASES, NS, lockName, cluster.newClient(), ResourceLockConfig.of("follower"));
+              KubernetesLocks.CONFIGMAPS_LEASES,
+              NS,
+              lockName,
+              cluster.newClient(),
+              ResourceLockConfig.of("follower"));
       CountDownLatch released = new CountDownLatch(1);
       List<LockSnapshot> pushed = new CopyOnWriteArrayList<>();
       try (LockWatch watch =
@@ -143,13 +163,24 @@ class WatchTest {
       }
       TermLog log = new TermLog();
       LeaderElector a =
-          leader(LeaseLock.builder(cluster.client).namespace(NS).name(lockName).identity("a").build(), log);
+          leader(
+              LeaseLock.builder(cluster.client).namespace(NS).name(lockName).identity("a").build(),
+              log);
       LeaderElector b =
-          leader(LeaseLock.builder(cluster.newClient()).namespace(NS).name(lockName).identity("b").build(), log);
+          leader(
+              LeaseLock.builder(cluster.newClient())
+                  .namespace(NS)
+                  .name(lockName)
+                  .identity("b")
+                  .build(),
+              log);
       try {
         TermLog.Term first = log.awaitLeader(WAIT);
         LeaderElector follower = first.identity.equals("a") ? b : a;
-        Await.until(WAIT, () -> follower.getLeader().equals(first.identity), "the follower to see the leader");
+        Await.until(
+            WAIT,
+            () -> follower.getLeader().equals(first.identity),
+            "the follower to see the leader");
         (follower == a ? b : a).close();
         TermLog.Term second = log.awaitNewLeader(first, WAIT);
         assertThat(second.identity).isEqualTo(follower.config().lock().identity());
@@ -192,9 +223,15 @@ class WatchTest {
       Await.until(WAIT, watch::isHealthy, "the watch to be re-established");
       Instant now = Instant.now();
       lock.create(
-          LeaderElectionRecord.builder().holderIdentity("back").leaseDurationSeconds(3).acquireTime(now).renewTime(now).build(),
+          LeaderElectionRecord.builder()
+              .holderIdentity("back")
+              .leaseDurationSeconds(3)
+              .acquireTime(now)
+              .renewTime(now)
+              .build(),
           T);
-      Await.until(WAIT, () -> holders.contains("back"), () -> "a push of the new record; got " + holders);
+      Await.until(
+          WAIT, () -> holders.contains("back"), () -> "a push of the new record; got " + holders);
 
       watch.close();
       assertThat(watch.isHealthy()).isFalse();

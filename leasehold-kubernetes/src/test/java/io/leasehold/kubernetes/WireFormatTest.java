@@ -86,12 +86,20 @@ class WireFormatTest {
   @Test
   void theUpdateSendsTheCachedResourceVersionAndOptionalFieldsOnlyWhenSet() throws Exception {
     LeaseLock lock =
-        LeaseLock.builder(cluster.client).namespace("wire").name("lease-update").identity("pod-1").build();
+        LeaseLock.builder(cluster.client)
+            .namespace("wire")
+            .name("lease-update")
+            .identity("pod-1")
+            .build();
     lock.create(RECORD, T);
     lock.get(T);
     String version = resourceVersion("lease-update");
     LeaderElectionRecord coordinated =
-        RECORD.toBuilder().acquireTime(null).strategy("OldestEmulationVersion").preferredHolder("pod-2").build();
+        RECORD.toBuilder()
+            .acquireTime(null)
+            .strategy("OldestEmulationVersion")
+            .preferredHolder("pod-2")
+            .build();
     lock.update(coordinated, T);
 
     JsonNode sent = sentBody("PUT", "/leases/lease-update");
@@ -111,7 +119,11 @@ class WireFormatTest {
   @Test
   void aReleasedLeaseSendsAnEmptyHolder() throws Exception {
     LeaseLock lock =
-        LeaseLock.builder(cluster.client).namespace("wire").name("lease-released").identity("pod-1").build();
+        LeaseLock.builder(cluster.client)
+            .namespace("wire")
+            .name("lease-released")
+            .identity("pod-1")
+            .build();
     lock.create(RECORD.toBuilder().holderIdentity("").leaseDurationSeconds(1).build(), T);
     assertThat(sentBody("POST", "/leases").get("spec").get("holderIdentity").asText()).isEmpty();
     assertThat(lock.get(T).orElseThrow().record().hasHolder()).isFalse();
@@ -120,7 +132,11 @@ class WireFormatTest {
   @Test
   void theConfigMapAnnotationIsClientGosJsonAndIsTheRawBytes() throws Exception {
     ConfigMapLock lock =
-        ConfigMapLock.builder(cluster.client).namespace("wire").name("cm-golden").identity("pod-1").build();
+        ConfigMapLock.builder(cluster.client)
+            .namespace("wire")
+            .name("cm-golden")
+            .identity("pod-1")
+            .build();
     lock.create(RECORD, T);
 
     JsonNode sent = sentBody("POST", "/configmaps");
@@ -137,11 +153,19 @@ class WireFormatTest {
   @Test
   void theEndpointsAnnotationIsTheSame() throws Exception {
     EndpointsLock lock =
-        EndpointsLock.builder(cluster.client).namespace("wire").name("ep-golden").identity("pod-1").build();
+        EndpointsLock.builder(cluster.client)
+            .namespace("wire")
+            .name("ep-golden")
+            .identity("pod-1")
+            .build();
     lock.create(RECORD, T);
     JsonNode sent = sentBody("POST", "/endpoints");
     assertThat(sent.get("kind").asText()).isEqualTo("Endpoints");
-    assertThat(sent.get("metadata").get("annotations").get("control-plane.alpha.kubernetes.io/leader").asText())
+    assertThat(
+            sent.get("metadata")
+                .get("annotations")
+                .get("control-plane.alpha.kubernetes.io/leader")
+                .asText())
         .isEqualTo(CANONICAL);
   }
 
@@ -156,7 +180,13 @@ class WireFormatTest {
     createGeneric("go-lease", spec);
 
     LockSnapshot s =
-        LeaseLock.builder(cluster.client).namespace("wire").name("go-lease").identity("java").build().get(T).orElseThrow();
+        LeaseLock.builder(cluster.client)
+            .namespace("wire")
+            .name("go-lease")
+            .identity("java")
+            .build()
+            .get(T)
+            .orElseThrow();
     assertThat(s.record().holderIdentity()).isEqualTo("go-candidate");
     assertThat(s.record().fencingToken()).isZero();
     assertThat(s.record().leaderTransitions()).isEqualTo(7);
@@ -172,7 +202,13 @@ class WireFormatTest {
   void aLeaseWithoutSpecIsTheEmptyRecord() throws Exception {
     createGeneric("bare-lease", null);
     LockSnapshot s =
-        LeaseLock.builder(cluster.client).namespace("wire").name("bare-lease").identity("java").build().get(T).orElseThrow();
+        LeaseLock.builder(cluster.client)
+            .namespace("wire")
+            .name("bare-lease")
+            .identity("java")
+            .build()
+            .get(T)
+            .orElseThrow();
     assertThat(s.record()).isEqualTo(LeaderElectionRecord.EMPTY);
     assertThat(new String(s.raw(), StandardCharsets.UTF_8))
         .isEqualTo(
@@ -184,17 +220,27 @@ class WireFormatTest {
   void multiLockRawIsPrimaryCommaSecondaryAndDisagreementIsUnknownLeader() throws Exception {
     Lock multi =
         KubernetesLocks.create(
-            KubernetesLocks.CONFIGMAPS_LEASES, "wire", "multi-golden", cluster.client, ResourceLockConfig.of("pod-1"));
+            KubernetesLocks.CONFIGMAPS_LEASES,
+            "wire",
+            "multi-golden",
+            cluster.client,
+            ResourceLockConfig.of("pod-1"));
     multi.create(RECORD, T);
     LockSnapshot both = multi.get(T).orElseThrow();
-    assertThat(new String(both.raw(), StandardCharsets.UTF_8)).isEqualTo(CANONICAL + "," + CANONICAL);
+    assertThat(new String(both.raw(), StandardCharsets.UTF_8))
+        .isEqualTo(CANONICAL + "," + CANONICAL);
     assertThat(both.record().holderIdentity()).isEqualTo("pod-1");
 
     // a candidate of the next release takes the Lease alone
     LeaseLock next =
-        LeaseLock.builder(cluster.client).namespace("wire").name("multi-golden").identity("pod-9").build();
+        LeaseLock.builder(cluster.client)
+            .namespace("wire")
+            .name("multi-golden")
+            .identity("pod-9")
+            .build();
     next.get(T);
-    LeaderElectionRecord taken = RECORD.toBuilder().holderIdentity("pod-9").leaderTransitions(4).fencingToken(43).build();
+    LeaderElectionRecord taken =
+        RECORD.toBuilder().holderIdentity("pod-9").leaderTransitions(4).fencingToken(43).build();
     next.update(taken, T);
 
     LockSnapshot disagreeing = multi.get(T).orElseThrow();
@@ -204,25 +250,44 @@ class WireFormatTest {
         .isEqualTo(
             CANONICAL.replace("pod-1", "UnknownLeader")
                 + ","
-                + CANONICAL.replace("pod-1", "pod-9").replace("\"leaderTransitions\":3", "\"leaderTransitions\":4"));
+                + CANONICAL
+                    .replace("pod-1", "pod-9")
+                    .replace("\"leaderTransitions\":3", "\"leaderTransitions\":4"));
   }
 
   @Test
   void multiLockWithoutSecondaryAnswersWithThePrimary() throws Exception {
     ConfigMapLock legacy =
-        ConfigMapLock.builder(cluster.client).namespace("wire").name("multi-half").identity("old-pod").build();
+        ConfigMapLock.builder(cluster.client)
+            .namespace("wire")
+            .name("multi-half")
+            .identity("old-pod")
+            .build();
     legacy.create(RECORD.toBuilder().holderIdentity("old-pod").build(), T);
     Lock multi =
         KubernetesLocks.create(
-            KubernetesLocks.CONFIGMAPS_LEASES, "wire", "multi-half", cluster.client, ResourceLockConfig.of("new-pod"));
+            KubernetesLocks.CONFIGMAPS_LEASES,
+            "wire",
+            "multi-half",
+            cluster.client,
+            ResourceLockConfig.of("new-pod"));
     LockSnapshot s = multi.get(T).orElseThrow();
     assertThat(s.record().holderIdentity()).isEqualTo("old-pod");
-    assertThat(new String(s.raw(), StandardCharsets.UTF_8)).isEqualTo(CANONICAL.replace("pod-1", "old-pod"));
+    assertThat(new String(s.raw(), StandardCharsets.UTF_8))
+        .isEqualTo(CANONICAL.replace("pod-1", "old-pod"));
 
     // taking over writes the ConfigMap and creates the Lease
-    multi.update(RECORD.toBuilder().holderIdentity("new-pod").leaderTransitions(4).fencingToken(43).build(), T);
+    multi.update(
+        RECORD.toBuilder().holderIdentity("new-pod").leaderTransitions(4).fencingToken(43).build(),
+        T);
     LockSnapshot lease =
-        LeaseLock.builder(cluster.client).namespace("wire").name("multi-half").identity("x").build().get(T).orElseThrow();
+        LeaseLock.builder(cluster.client)
+            .namespace("wire")
+            .name("multi-half")
+            .identity("x")
+            .build()
+            .get(T)
+            .orElseThrow();
     assertThat(lease.record().holderIdentity()).isEqualTo("new-pod");
     assertThat(lease.record().fencingToken()).isEqualTo(43);
   }
@@ -236,7 +301,8 @@ class WireFormatTest {
   }
 
   private static String resourceVersion(String leaseName) {
-    return cluster.client
+    return cluster
+        .client
         .genericKubernetesResources(ResourceType.LEASES.context)
         .inNamespace("wire")
         .withName(leaseName)
@@ -253,6 +319,11 @@ class WireFormatTest {
     if (spec != null) {
       lease.setAdditionalProperty("spec", spec);
     }
-    cluster.client.genericKubernetesResources(ResourceType.LEASES.context).inNamespace("wire").resource(lease).create();
+    cluster
+        .client
+        .genericKubernetesResources(ResourceType.LEASES.context)
+        .inNamespace("wire")
+        .resource(lease)
+        .create();
   }
 }

@@ -17,20 +17,31 @@ public final class KubernetesExample {
 
   public static void main(String[] args) throws Exception {
     Duration renewDeadline = Duration.ofSeconds(10);
-    try (KubernetesClient client = KubernetesLocks.newClient(renewDeadline)) { // kubeconfig or in-cluster
-      String pod = System.getenv("POD_NAME");                                  // from the downward API
-      Lock lock = KubernetesLocks.create(KubernetesLocks.LEASES, "payments", "payments-controller",
-          client, ResourceLockConfig.of(pod, new KubernetesEventRecorder(client, "payments")));
-      new LeaderElector(LeaderElectionConfig.builder()
-          .lock(lock)
-          .leaseDuration(Duration.ofSeconds(15)).renewDeadline(renewDeadline)
-          .retryPeriod(Duration.ofSeconds(2))
-          .releaseOnCancel(true)
-          .callbacks(LeaderCallbacks.builder()
-              .onStartedLeading(ctx -> runController(ctx))    // ctx.fencingToken() guards writes
-              .onStoppedLeading(() -> System.out.println("not leading"))
-              .build())
-          .build()).run();
+    try (KubernetesClient client =
+        KubernetesLocks.newClient(renewDeadline)) { // kubeconfig or in-cluster
+      String pod = System.getenv("POD_NAME"); // from the downward API
+      Lock lock =
+          KubernetesLocks.create(
+              KubernetesLocks.LEASES,
+              "payments",
+              "payments-controller",
+              client,
+              ResourceLockConfig.of(pod, new KubernetesEventRecorder(client, "payments")));
+      new LeaderElector(
+              LeaderElectionConfig.builder()
+                  .lock(lock)
+                  .leaseDuration(Duration.ofSeconds(15))
+                  .renewDeadline(renewDeadline)
+                  .retryPeriod(Duration.ofSeconds(2))
+                  .releaseOnCancel(true)
+                  .callbacks(
+                      LeaderCallbacks.builder()
+                          .onStartedLeading(
+                              ctx -> runController(ctx)) // ctx.fencingToken() guards writes
+                          .onStoppedLeading(() -> System.out.println("not leading"))
+                          .build())
+                  .build())
+          .run();
     }
   }
 
