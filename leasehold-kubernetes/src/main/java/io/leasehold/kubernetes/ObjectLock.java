@@ -1,0 +1,368 @@
+package io.leasehold.kubernetes;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
+import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
+import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockConflictException;
+import io.leasehold.leaderelection.resourcelock.LockException;
+import io.leasehold.leaderelection.resourcelock.LockSnapshot;
+import io.leasehold.leaderelection.resourcelock.LockWatch;
+import io.leasehold.leaderelection.resourcelock.LockWatcher;
+import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the Lease, ConfigMap and Endpoints locks share: one namespaced object read and written
+ * through fabric8's generic resource API, a cached copy of what was last read or written (whose
+ * {@code resourceVersion} makes {@link #update} optimistic), the fencing-token annotation, error
+ * translation, events and the watch. Subclasses map the record to and from the object.
+ *
+ * <p>Every call runs on a view of the client whose request timeout is the call's timeout and which
+ * does not retry on its own: the elector retries on its schedule.
+ */
+abstract class ObjectLock implements Lock {
+  private final Logger log = LoggerFactory.getLogger(getClass());
+  private static final Duration GRANULARITY = Duration.ofSeconds(1);
+
+  final KubernetesClient client;
+  final ResourceType type;
+  final String namespace;
+  final String name;
+  final ResourceLockConfig config;
+  final Map<String, String> labels;
+  private final String description;
+  private GenericKubernetesResource cached;
+
+  ObjectLock(ResourceType type, LockSettings settings) {
+    this.type = type;
+    this.client = settings.client;
+    this.namespace = settings.namespace;
+    this.name = settings.name;
+    this.config = settings.config;
+    this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(settings.labels));
+    this.description = namespace + "/" + name;
+  }
+
+  // ---------------------------------------------------------------- the mapping, per resource
+
+  /**
+   * Reads the record from the object, without the fencing token.
+   *
+   * @throws IllegalArgumentException saying what is malformed
+   */
+  abstract LeaderElectionRecord readRecord(GenericKubernetesResource object);
+
+  /** The bytes the elector compares to detect a change, for the object and its decoded record. */
+  abstract byte[] raw(GenericKubernetesResource object, LeaderElectionRecord record);
+
+  /**
+   * Writes the record into {@code target}, a fresh copy of the object whose annotations are {@code
+   * annotations} (mutable; stored into the object by the caller).
+   */
+  abstract void writeRecord(
+      LeaderElectionRecord record,
+      GenericKubernetesResource target,
+      Map<String, String> annotations);
+
+  // ---------------------------------------------------------------- Lock
+
+  @Override
+  public Optional<LockSnapshot> get(Duration timeout) throws LockException {
+    GenericKubernetesResource object;
+    try {
+      object = resource(timeout).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == ApiErrors.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw ApiErrors.translate(e, "get", type, namespace, description);
+    }
+    if (object == null) {
+      return Optional.empty();
+    }
+    LockSnapshot snapshot = decode(object);
+    setCached(object);
+    return Optional.of(snapshot);
+  }
+
+  @Override
+  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
+    Objects.requireNonNull(record, "record");
+    GenericKubernetesResource object = new GenericKubernetesResource();
+    object.setApiVersion(type.apiVersion());
+    object.setKind(type.kind);
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(name);
+    meta.setNamespace(namespace);
+    if (!labels.isEmpty()) {
+      meta.setLabels(new LinkedHashMap<>(labels));
+    }
+    object.setMetadata(meta);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    encode(record, object, annotations);
+    if (!annotations.isEmpty()) {
+      meta.setAnnotations(annotations);
+    }
+    GenericKubernetesResource created;
+    try {
+      created = collection(timeout).resource(object).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == ApiErrors.NOT_FOUND) {
+        throw new LockException(
+            "cannot create "
+                + type.kind
+                + " "
+                + description
+                + ": namespace \""
+                + namespace
+                + "\" not found (HTTP 404)",
+            e);
+      }
+      throw ApiErrors.translate(e, "create", type, namespace, description);
+    }
+    setCached(created);
+  }
+
+  @Override
+  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
+    Objects.requireNonNull(record, "record");
+    GenericKubernetesResource base = cached();
+    if (base == null) {
+      throw new LockException(
+          type.kind + " " + description + " not initialized: call get or create before update");
+    }
+    GenericKubernetesResource object = copyOf(base);
+    Map<String, String> annotations = new LinkedHashMap<>(annotations(base));
+    encode(record, object, annotations);
+    if (annotations.equals(annotations(base))
+        && object.getAdditionalProperties().equals(base.getAdditionalProperties())) {
+      // The API server treats an update that changes nothing as a no-op and keeps the
+      // resourceVersion, so a candidate that read before this write could still update after it.
+      // Changing this counter makes every write a new version.
+      annotations.put(KubernetesLocks.REWRITE_ANNOTATION, Long.toString(rewrites(annotations) + 1));
+    }
+    object.getMetadata().setAnnotations(annotations);
+    GenericKubernetesResource updated;
+    try {
+      updated = collection(timeout).resource(object).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == ApiErrors.NOT_FOUND) {
+        throw new LockConflictException(
+            type.kind + " " + description + " was deleted since it was read (HTTP 404)", e);
+      }
+      throw ApiErrors.translate(e, "update", type, namespace, description);
+    }
+    setCached(updated);
+  }
+
+  @Override
+  public void recordEvent(String event) {
+    log.info("{} {} ({} {})", config.identity(), event, type.kind, description);
+    config.recordEvent(reference(), event);
+  }
+
+  @Override
+  public String identity() {
+    return config.identity();
+  }
+
+  /** {@code namespace/name}, as client-go describes its locks. */
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  /**
+   * One second: the compared bytes hold times in whole seconds, as client-go's, so two writes
+   * within one second may look identical to a reader.
+   */
+  @Override
+  public Duration changeDetectionGranularity() {
+    return GRANULARITY;
+  }
+
+  /**
+   * Watches this one object (a watch with a field selector on its name) and pushes every version
+   * the API server reports. The watch re-establishes itself after errors, with backoff; while it is
+   * down, {@link LockWatch#isHealthy()} is false and the elector polls.
+   */
+  @Override
+  public Optional<LockWatch> watch(LockWatcher watcher) {
+    return Optional.of(ObjectWatch.start(this, Objects.requireNonNull(watcher, "watcher")));
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{" + description + ", identity=" + config.identity() + "}";
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Decodes an object read from the API server, or throws CorruptRecordException. */
+  LockSnapshot decode(GenericKubernetesResource object) throws CorruptRecordException {
+    try {
+      long token = fencingToken(annotations(object));
+      LeaderElectionRecord record = readRecord(object);
+      return new LockSnapshot(record.toBuilder().fencingToken(token).build(), raw(object, record));
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw new CorruptRecordException(
+          type.kind
+              + " "
+              + description
+              + " does not hold a valid leader election record ("
+              + e.getMessage()
+              + "); not taking it over: repair or delete the object",
+          e);
+    }
+  }
+
+  /** Starts a fabric8 watch on this object that reports every failure instead of reconnecting. */
+  Watch startWatch(Watcher<GenericKubernetesResource> watcher) {
+    RequestConfig rc =
+        new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+            .withWatchReconnectLimit(0)
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    KubernetesClient view = client.newClient(rc).adapt(KubernetesClient.class);
+    return view.genericKubernetesResources(type.context)
+        .inNamespace(namespace)
+        .withName(name)
+        .watch(watcher);
+  }
+
+  private void encode(
+      LeaderElectionRecord record,
+      GenericKubernetesResource target,
+      Map<String, String> annotations) {
+    writeRecord(record, target, annotations);
+    if (record.fencingToken() > 0) {
+      annotations.put(
+          KubernetesLocks.FENCING_TOKEN_ANNOTATION, Long.toString(record.fencingToken()));
+    } else {
+      annotations.remove(KubernetesLocks.FENCING_TOKEN_ANNOTATION);
+    }
+  }
+
+  private static long rewrites(Map<String, String> annotations) {
+    try {
+      String value = annotations.getOrDefault(KubernetesLocks.REWRITE_ANNOTATION, "0");
+      return Math.max(0, Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static long fencingToken(Map<String, String> annotations) {
+    String value = annotations.get(KubernetesLocks.FENCING_TOKEN_ANNOTATION);
+    if (value == null) {
+      return 0; // written by a client that does not know fencing tokens
+    }
+    long token;
+    try {
+      token = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      token = -1;
+    }
+    if (token < 0) {
+      throw new IllegalArgumentException(
+          "annotation "
+              + KubernetesLocks.FENCING_TOKEN_ANNOTATION
+              + " must be a non-negative integer, found \""
+              + value
+              + "\"");
+    }
+    return token;
+  }
+
+  static Map<String, String> annotations(GenericKubernetesResource object) {
+    ObjectMeta meta = object.getMetadata();
+    return meta == null || meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
+  }
+
+  /** A copy to send back: same metadata (resourceVersion included) and content, new maps. */
+  private GenericKubernetesResource copyOf(GenericKubernetesResource base) {
+    GenericKubernetesResource copy = new GenericKubernetesResource();
+    copy.setApiVersion(base.getApiVersion() != null ? base.getApiVersion() : type.apiVersion());
+    copy.setKind(base.getKind() != null ? base.getKind() : type.kind);
+    ObjectMeta meta =
+        base.getMetadata() == null
+            ? new ObjectMetaBuilder().withName(name).withNamespace(namespace).build()
+            : new ObjectMetaBuilder(base.getMetadata()).build();
+    Map<String, String> mergedLabels =
+        new LinkedHashMap<>(meta.getLabels() == null ? Map.of() : meta.getLabels());
+    mergedLabels.putAll(labels);
+    meta.setLabels(mergedLabels);
+    copy.setMetadata(meta);
+    for (Map.Entry<String, Object> e : base.getAdditionalProperties().entrySet()) {
+      copy.setAdditionalProperty(e.getKey(), e.getValue());
+    }
+    return copy;
+  }
+
+  /** The object as the subject of an Event: the cached version when there is one. */
+  ObjectReference reference() {
+    ObjectReferenceBuilder b =
+        new ObjectReferenceBuilder()
+            .withApiVersion(type.apiVersion())
+            .withKind(type.kind)
+            .withNamespace(namespace)
+            .withName(name);
+    GenericKubernetesResource c = cached();
+    if (c != null && c.getMetadata() != null) {
+      b.withUid(c.getMetadata().getUid()).withResourceVersion(c.getMetadata().getResourceVersion());
+    }
+    return b.build();
+  }
+
+  private NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      collection(Duration timeout) {
+    return calls(timeout).genericKubernetesResources(type.context).inNamespace(namespace);
+  }
+
+  private Resource<GenericKubernetesResource> resource(Duration timeout) {
+    return collection(timeout).withName(name);
+  }
+
+  /** A view of the client whose requests time out after {@code timeout} and are not retried. */
+  private KubernetesClient calls(Duration timeout) {
+    long ms = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    RequestConfig rc =
+        new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+            .withRequestTimeout((int) ms)
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    return client.newClient(rc).adapt(KubernetesClient.class);
+  }
+
+  private synchronized GenericKubernetesResource cached() {
+    return cached;
+  }
+
+  private synchronized void setCached(GenericKubernetesResource object) {
+    cached = object;
+  }
+}

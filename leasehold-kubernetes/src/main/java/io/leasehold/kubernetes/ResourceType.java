@@ -1,0 +1,53 @@
+package io.leasehold.kubernetes;
+
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+
+/** One namespaced Kubernetes resource a lock can live in, with what RBAC and the API call it. */
+final class ResourceType {
+  static final ResourceType LEASES =
+      new ResourceType("coordination.k8s.io", "v1", "Lease", "leases");
+  static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "ConfigMap", "configmaps");
+  static final ResourceType ENDPOINTS = new ResourceType("", "v1", "Endpoints", "endpoints");
+  static final ResourceType EVENTS = new ResourceType("", "v1", "Event", "events");
+
+  final String group;
+  final String version;
+  final String kind;
+  final String plural;
+  final ResourceDefinitionContext context;
+
+  private ResourceType(String group, String version, String kind, String plural) {
+    this.group = group;
+    this.version = version;
+    this.kind = kind;
+    this.plural = plural;
+    this.context =
+        new ResourceDefinitionContext.Builder()
+            .withGroup(group)
+            .withVersion(version)
+            .withKind(kind)
+            .withPlural(plural)
+            .withNamespaced(true)
+            .build();
+  }
+
+  /** {@code coordination.k8s.io/v1} or {@code v1}. */
+  String apiVersion() {
+    return group.isEmpty() ? version : group + "/" + version;
+  }
+
+  /** The name RBAC and kubectl use: {@code leases.coordination.k8s.io}, or {@code configmaps}. */
+  String rbacName() {
+    return group.isEmpty() ? plural : plural + "." + group;
+  }
+
+  /** How RBAC rules name the API group: {@code "coordination.k8s.io"}, or {@code ""} for core. */
+  String rbacGroup() {
+    return "\"" + group + "\"" + (group.isEmpty() ? " (core)" : "");
+  }
+
+  @Override
+  public String toString() {
+    return rbacName();
+  }
+}
