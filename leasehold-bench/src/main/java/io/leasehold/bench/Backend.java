@@ -1,5 +1,7 @@
 package io.leasehold.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.etcd.jetcd.Client;
 import io.leasehold.etcd.EtcdClients;
 import io.leasehold.etcd.EtcdLock;
@@ -90,13 +92,24 @@ abstract class Backend implements AutoCloseable {
   }
 
   /**
-   * PostgreSQL on loopback: a new connection per call, or (for the latency benchmark, one caller)
-   * one reused connection, as a pool gives.
+   * PostgreSQL on loopback through a HikariCP pool, or (for the latency benchmark, one caller) one
+   * reused connection.
    */
   private static Backend postgres(boolean oneConnection) throws Exception {
     PostgresServer pg = PostgresServer.start();
     java.sql.Connection physical = oneConnection ? pg.dataSource().getConnection() : null;
-    DataSource ds = oneConnection ? OneConnection.of(physical) : pg.dataSource();
+    HikariDataSource pool = null;
+    DataSource ds;
+    if (oneConnection) {
+      ds = OneConnection.of(physical);
+    } else {
+      HikariConfig c = new HikariConfig();
+      c.setDataSource(pg.dataSource());
+      c.setMaximumPoolSize(8);
+      pool = new HikariDataSource(c);
+      ds = pool;
+    }
+    HikariDataSource poolToClose = pool;
     return new Backend(oneConnection ? "postgres-1conn" : "postgres") {
       @Override
       Lock lock(String lockName, String identity) {
@@ -112,6 +125,9 @@ abstract class Backend implements AutoCloseable {
       public void close() throws java.sql.SQLException {
         if (physical != null) {
           physical.close();
+        }
+        if (poolToClose != null) {
+          poolToClose.close();
         }
         pg.close();
       }

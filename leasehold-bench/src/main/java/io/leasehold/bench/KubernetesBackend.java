@@ -1,10 +1,50 @@
 package io.leasehold.bench;
 
-/** The Kubernetes mock API server backend: wired once the Kubernetes module lands. */
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.leasehold.kubernetes.KubernetesLocks;
+import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
+import java.net.InetAddress;
+import java.util.HashMap;
+
+/**
+ * Leases on fabric8's mock API server in CRUD mode on loopback (no real kube-apiserver runs on
+ * these machines): a stand-in for the API server's request handling, not for its storage.
+ */
 final class KubernetesBackend {
   private KubernetesBackend() {}
 
   static Backend start() {
-    throw new IllegalArgumentException("kubernetes: not wired into the benchmark yet");
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    KubernetesClient client = server.createClient();
+    return new Backend("kubernetes") {
+      @Override
+      Lock lock(String lockName, String identity) {
+        return KubernetesLocks.create(
+            KubernetesLocks.LEASES, "default", lockName, client, ResourceLockConfig.of(identity));
+      }
+
+      @Override
+      String watch() {
+        return "Lease watch (mock API server)";
+      }
+
+      @Override
+      public void close() {
+        client.close();
+        try {
+          server.destroy();
+        } catch (IllegalStateException e) {
+          System.err.println("mock API server did not stop in time (ignored): " + e);
+        }
+      }
+    };
   }
 }

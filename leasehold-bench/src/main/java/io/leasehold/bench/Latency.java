@@ -15,7 +15,7 @@ import java.util.Locale;
  * leader's fast path sends it) and an acquisition of a released lock (a get, then an update, as a
  * follower sends them). Prints medians and p99.
  *
- * <pre>bin/bench latency [--backends memory,sqlite,postgres,etcd] [--samples 500]</pre>
+ * <pre>bin/bench latency [--backends memory,sqlite,postgres,etcd,kubernetes] [--samples 500]</pre>
  */
 public final class Latency {
   private static final Duration T = Duration.ofSeconds(5);
@@ -23,7 +23,7 @@ public final class Latency {
   private Latency() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> backends = List.of("memory", "sqlite", "postgres", "postgres-1conn", "etcd");
+    List<String> backends = List.of("memory", "sqlite", "postgres", "postgres-1conn", "etcd", "kubernetes");
     int samples = 500;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--backends")) {

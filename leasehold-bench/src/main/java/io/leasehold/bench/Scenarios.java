@@ -15,7 +15,7 @@ import java.util.Locale;
  * sent by the leader and by each follower while the leader renews. Prints a Markdown table.
  *
  * <pre>
- * bin/bench scenarios [--backends memory,sqlite,postgres,etcd] [--handovers 20] [--crashes 5]
+ * bin/bench scenarios [--backends memory,sqlite,postgres,etcd,kubernetes] [--handovers 20] [--crashes 5]
  *                     [--window 10]
  * </pre>
  */
@@ -41,7 +41,7 @@ public final class Scenarios {
   }
 
   public static void main(String[] args) throws Exception {
-    List<String> backends = List.of("memory", "sqlite", "postgres", "etcd");
+    List<String> backends = List.of("memory", "sqlite", "postgres", "etcd", "kubernetes");
     int handovers = 20;
     int crashes = 5;
     int window = 10;

@@ -16,7 +16,7 @@ final class LockOptions {
         "Where the lock lives:",
         "  sqlite:<file>                        an SQLite file (one host)",
         "  jdbc:postgresql://<host>:<port>/<db> PostgreSQL (PGUSER, PGPASSWORD)",
-        "  kubernetes:<namespace>               a Lease (kubeconfig or in-cluster)",
+        "  kubernetes:<namespace>[/<name>]      a Lease (kubeconfig or in-cluster)",
         "  etcd:<endpoint>[,<endpoint>...]      etcd v3, e.g. etcd:http://127.0.0.1:2379"
       })
   String spec;
@@ -70,6 +70,15 @@ final class LockOptions {
       names = "--etcd-prefix",
       description = "etcd: key prefix (default: /leasehold/leases/).")
   String etcdPrefix;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description = "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
+  Path kubeconfig;
+
+  /** The renew deadline in force, for backends that derive a request timeout from it. */
+  java.time.Duration renewDeadline = java.time.Duration.ofSeconds(10);
 
   @Option(
       names = "--lock-type",

@@ -1,5 +1,7 @@
 package io.leasehold.cli;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.leasehold.jdbc.JdbcLock;
 import io.leasehold.jdbc.SqliteDataSources;
 import io.leasehold.leaderelection.resourcelock.Lock;
@@ -34,13 +36,15 @@ abstract class LockSpec implements AutoCloseable {
       return sql(
           SqliteDataSources.forFile(Path.of(spec.substring("sqlite:".length()))),
           o,
-          "sqlite:" + spec.substring(7));
+          "sqlite:" + spec.substring(7),
+          () -> {});
     }
     if (lower.startsWith("jdbc:postgresql:")) {
-      return sql(postgres(spec, o), o, withoutQuery(spec));
+      HikariDataSource pool = pooled(postgres(spec, o));
+      return sql(pool, o, withoutQuery(spec), pool::close);
     }
     if (lower.startsWith("kubernetes:")) {
-      return KubernetesSpec.parse(spec.substring("kubernetes:".length()), o);
+      return KubernetesSpec.parse(spec.substring("kubernetes:".length()), o, o.renewDeadline);
     }
     if (lower.startsWith("etcd:")) {
       return EtcdSpec.parse(spec.substring("etcd:".length()), o, password(o, "ETCD_PASSWORD"));
@@ -52,7 +56,7 @@ abstract class LockSpec implements AutoCloseable {
             + " kubernetes:<namespace> or etcd:<endpoints>");
   }
 
-  private static LockSpec sql(DataSource ds, LockOptions o, String display) {
+  private static LockSpec sql(DataSource ds, LockOptions o, String display, Runnable close) {
     if (o.table != null) {
       JdbcLock.builder(ds).name(o.name).identity("probe").table(o.table).build();
     }
@@ -70,7 +74,28 @@ abstract class LockSpec implements AutoCloseable {
       String display() {
         return display;
       }
+
+      @Override
+      public void close() {
+        close.run();
+      }
     };
+  }
+
+  /**
+   * A small connection pool: a new PostgreSQL connection per call costs several milliseconds. It
+   * starts even while the server is down (the elector retries), and one of its connections serves
+   * LISTEN for the watch.
+   */
+  private static HikariDataSource pooled(DataSource ds) {
+    HikariConfig c = new HikariConfig();
+    c.setDataSource(ds);
+    c.setPoolName("leasehold");
+    c.setMaximumPoolSize(4);
+    c.setMinimumIdle(1);
+    c.setConnectionTimeout(5_000);
+    c.setInitializationFailTimeout(-1);
+    return new HikariDataSource(c);
   }
 
   private static DataSource postgres(String url, LockOptions o) {

@@ -14,6 +14,9 @@ final class Logging {
 
   static void configure(String[] args) {
     GRPC.setLevel(java.util.logging.Level.WARNING);
+    if (System.getProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
+    }
     if (System.getProperty(LEVEL) != null) {
       return;
     }

@@ -92,6 +92,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String identity = lock.identity();
+    lock.renewDeadline = timing.renewDeadline;
     LockSpec locks = usage(() -> LockSpec.parse(lock));
     LeaderElectionConfig.Builder base =
         timing.apply(LeaderElectionConfig.builder()).lock(locks.lock(identity));
