@@ -1,0 +1,146 @@
+package io.leasehold.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.leasehold.leaderelection.Await;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code leasehold run/status --lock kubernetes:<namespace>} against fabric8's mock API server. */
+class KubernetesRunTest {
+  private static final Duration T = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private Path kubeconfig;
+  private final List<CliProcess> started = new ArrayList<>();
+
+  @BeforeEach
+  void startMock() throws Exception {
+    server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(
+        kubeconfig,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: mock",
+            "  cluster:",
+            "    server: http://127.0.0.1:" + server.getPort(),
+            "contexts:",
+            "- name: mock",
+            "  context:",
+            "    cluster: mock",
+            "    user: tester",
+            "    namespace: default",
+            "current-context: mock",
+            "users:",
+            "- name: tester",
+            "  user:",
+            "    token: not-checked-by-the-mock",
+            ""));
+  }
+
+  @AfterEach
+  void stop() {
+    started.forEach(CliProcess::close);
+    client.close();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      System.err.println("mock API server did not stop in time (ignored): " + e);
+    }
+  }
+
+  private CliProcess run(String id) throws Exception {
+    CliProcess p =
+        CliProcess.start(
+            Map.of(),
+            "run", "--lock", "kubernetes:default", "--kubeconfig", kubeconfig.toString(),
+            "--name", "job", "--id", id,
+            "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.2s",
+            "--", "sh", "-c",
+            "echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
+                + " trap 'exit 0' TERM; while true; do sleep 0.05; done");
+    started.add(p);
+    return p;
+  }
+
+  private List<String> terms() throws Exception {
+    Path p = dir.resolve("terms");
+    return Files.exists(p) ? Files.readAllLines(p) : List.of();
+  }
+
+  @Test
+  void aLeaseIsHeldReportedAndHandedOver() throws Exception {
+    CliProcess alpha = run("alpha");
+    Await.until(T, () -> uncheckedTerms().size() == 1, "alpha leads");
+    run("bravo");
+
+    GenericKubernetesResource lease =
+        client
+            .genericKubernetesResources("coordination.k8s.io/v1", "Lease")
+            .inNamespace("default")
+            .withName("job")
+            .get();
+    assertThat(lease).isNotNull();
+    assertThat(lease.getAdditionalProperties().get("spec").toString())
+        .contains("holderIdentity=alpha");
+
+    CliProcess status =
+        CliProcess.start(
+            "status", "--lock", "kubernetes:default/job", "--kubeconfig", kubeconfig.toString(),
+            "--name", "job", "--json");
+    assertThat(status.exitCode(T)).as(status.stderr()).isZero();
+    assertThat(status.stdout())
+        .contains("\"backend\":\"default/job\"")
+        .contains("\"holderIdentity\":\"alpha\"")
+        .contains("\"fencingToken\":1");
+
+    alpha.process.toHandle().destroy(); // SIGTERM: stop the child, release the Lease
+    assertThat(alpha.exitCode(T)).isEqualTo(143);
+    Await.until(T, () -> uncheckedTerms().size() == 2, "bravo leads");
+    assertThat(terms()).containsExactly("alpha 1", "bravo 2");
+  }
+
+  @Test
+  void aSpecWhoseNameDiffersFromNameIsAUsageError() throws Exception {
+    CliProcess p =
+        CliProcess.start(
+            "status", "--lock", "kubernetes:default/other", "--kubeconfig", kubeconfig.toString(),
+            "--name", "job");
+    assertThat(p.exitCode(T)).isEqualTo(2);
+    assertThat(p.stderr()).contains("names lock 'other' but --name is 'job'");
+  }
+
+  private List<String> uncheckedTerms() {
+    try {
+      return terms();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
