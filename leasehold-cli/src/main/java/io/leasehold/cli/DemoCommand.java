@@ -113,7 +113,8 @@ final class DemoCommand implements Callable<Integer> {
     long elected = first.at;
     say("%s leads with fencing token %d", first.name, first.token);
     awaitRenewal(observer, first.name);
-    say("%s renews its lease every %s; the others watch it", first.name, Durations.format(retry));
+    say("%s renews its lease every %s; the others read the record about as often", first.name,
+        Durations.format(retry));
 
     say("graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
         first.name);
@@ -139,8 +140,8 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("%nSummary%n");
     out.printf("  first election     %s after the candidates started%n", ms(elected - start));
     out.printf("  graceful handover  %s (the leader released the lease)%n", ms(handover));
-    out.printf("  crash failover     %s = %.2f x the %s lease (detected by local timers, no"
-            + " release)%n", ms(failover), failover / (double) lease.toNanos(),
+    out.printf("  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
+            + " the others saw)%n", ms(failover), failover / (double) lease.toNanos(),
         Durations.format(lease));
     last.map(LockSnapshot::record)
         .ifPresent(
