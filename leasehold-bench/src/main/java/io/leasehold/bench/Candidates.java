@@ -3,6 +3,7 @@ package io.leasehold.bench;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
+import io.leasehold.leaderelection.resourcelock.CountingLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +15,10 @@ final class Candidates implements AutoCloseable {
   /** One candidate. */
   static final class Candidate {
     final String identity;
-    final Counting lock;
+    final CountingLock lock;
     final LeaderElector elector;
 
-    Candidate(String identity, Counting lock, LeaderElector elector) {
+    Candidate(String identity, CountingLock lock, LeaderElector elector) {
       this.identity = identity;
       this.lock = lock;
       this.elector = elector;
@@ -52,7 +53,7 @@ final class Candidates implements AutoCloseable {
 
   Candidate add() {
     String identity = "c" + next++;
-    Counting lock = new Counting(backend.lock(lockName, identity));
+    CountingLock lock = new CountingLock(backend.lock(lockName, identity));
     LeaderElector e =
         new LeaderElector(
             LeaderElectionConfig.builder()
@@ -97,8 +98,8 @@ final class Candidates implements AutoCloseable {
     while (!running.stream().allMatch(c -> c.elector.getLeader().equals(leader.identity))) {
       pause(deadline);
     }
-    long renewals = leader.lock.requests.get();
-    while (leader.lock.requests.get() < renewals + 2) {
+    long renewals = leader.lock.calls();
+    while (leader.lock.calls() < renewals + 2) {
       pause(deadline);
     }
   }

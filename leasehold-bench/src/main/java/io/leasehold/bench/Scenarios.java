@@ -133,14 +133,14 @@ public final class Scenarios {
       Candidates g, Candidates.Candidate leader, int seconds, Result r)
       throws InterruptedException {
     List<Candidates.Candidate> all = new ArrayList<>(g.running());
-    long[] before = all.stream().mapToLong(c -> c.lock.requests.get()).toArray();
+    long[] before = all.stream().mapToLong(c -> c.lock.calls()).toArray();
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     double elapsed = (System.nanoTime() - t0) / 1e9;
     double followers = 0;
     int n = 0;
     for (int i = 0; i < all.size(); i++) {
-      double rate = (all.get(i).lock.requests.get() - before[i]) / elapsed;
+      double rate = (all.get(i).lock.calls() - before[i]) / elapsed;
       if (all.get(i) == leader) {
         r.leaderRate = rate;
       } else {

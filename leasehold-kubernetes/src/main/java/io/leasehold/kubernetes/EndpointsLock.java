@@ -1,9 +1,6 @@
 package io.leasehold.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * A legacy lock on an Endpoints object, client-go's {@code resourcelock.EndpointsLock}: the record
@@ -38,49 +35,17 @@ public final class EndpointsLock extends AnnotationLock {
   }
 
   /** Builds a {@link EndpointsLock}. */
-  public static final class Builder {
-    private final LockSettings settings;
-
+  public static final class Builder extends LockBuilder<Builder, EndpointsLock> {
     private Builder(KubernetesClient client) {
-      this.settings = new LockSettings(client);
+      super(client);
     }
 
-    /** The object's namespace (default: the client's namespace). */
-    public Builder namespace(String namespace) {
-      settings.namespace = namespace;
+    @Override
+    Builder self() {
       return this;
     }
 
-    /** The object's name (required). */
-    public Builder name(String name) {
-      settings.name = name;
-      return this;
-    }
-
-    /** This candidate's identity (or use {@link #config}). */
-    public Builder identity(String identity) {
-      settings.config = ResourceLockConfig.of(identity);
-      return this;
-    }
-
-    /** This candidate's identity and event recorder, such as a {@link KubernetesEventRecorder}. */
-    public Builder config(ResourceLockConfig config) {
-      settings.config = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** Labels put on the object when it is created and kept on it at every update. */
-    public Builder labels(Map<String, String> labels) {
-      settings.labels.clear();
-      settings.labels.putAll(labels);
-      return this;
-    }
-
-    /**
-     * Builds the lock; nothing is sent until the first call.
-     *
-     * @throws IllegalArgumentException for a missing name, namespace or identity
-     */
+    @Override
     public EndpointsLock build() {
       return new EndpointsLock(settings.validate());
     }

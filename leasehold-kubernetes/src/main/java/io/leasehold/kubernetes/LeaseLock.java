@@ -3,11 +3,9 @@ package io.leasehold.kubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
-import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A lock on a {@code coordination.k8s.io/v1} Lease, client-go's {@code resourcelock.LeaseLock}: the
@@ -146,49 +144,17 @@ public final class LeaseLock extends ObjectLock {
   }
 
   /** Builds a {@link LeaseLock}. */
-  public static final class Builder {
-    private final LockSettings settings;
-
+  public static final class Builder extends LockBuilder<Builder, LeaseLock> {
     private Builder(KubernetesClient client) {
-      this.settings = new LockSettings(client);
+      super(client);
     }
 
-    /** The Lease's namespace (default: the client's namespace). */
-    public Builder namespace(String namespace) {
-      settings.namespace = namespace;
+    @Override
+    Builder self() {
       return this;
     }
 
-    /** The Lease's name (required). */
-    public Builder name(String name) {
-      settings.name = name;
-      return this;
-    }
-
-    /** This candidate's identity (or use {@link #config}). */
-    public Builder identity(String identity) {
-      settings.config = ResourceLockConfig.of(identity);
-      return this;
-    }
-
-    /** This candidate's identity and event recorder, such as a {@link KubernetesEventRecorder}. */
-    public Builder config(ResourceLockConfig config) {
-      settings.config = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** Labels put on the Lease when it is created and kept on it at every update. */
-    public Builder labels(Map<String, String> labels) {
-      settings.labels.clear();
-      settings.labels.putAll(labels);
-      return this;
-    }
-
-    /**
-     * Builds the lock; nothing is sent until the first call.
-     *
-     * @throws IllegalArgumentException for a missing name, namespace or identity
-     */
+    @Override
     public LeaseLock build() {
       return new LeaseLock(settings.validate());
     }
