@@ -72,6 +72,45 @@ class KubernetesElectionTest extends ElectionContractTest {
     assertThat(stored.record().fencingToken()).isEqualTo(leader.token);
   }
 
+  private Lock lockOfType(String type, String identity) {
+    return KubernetesLocks.create(
+        type, NS, lockName, cluster.client, ResourceLockConfig.of(identity));
+  }
+
+  /**
+   * client-go's migration path, one rolling upgrade at a time: a fleet on a ConfigMap, then on
+   * ConfigMap + Lease, then on the Lease alone, with one leader at a time throughout.
+   */
+  @Test
+  void aFleetMigratesFromAConfigMapToALeaseWithOneLeaderAtATime() throws Exception {
+    String[] stages = {
+      KubernetesLocks.CONFIGMAPS, KubernetesLocks.CONFIGMAPS_LEASES, KubernetesLocks.LEASES
+    };
+    List<LeaderElector> fleet = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      fleet.add(start(lockOfType(stages[0], "cm" + i), true));
+    }
+    TermLog.Term leader = log.awaitLeader(WAIT);
+    for (int stage = 1; stage < stages.length; stage++) {
+      // replace the fleet one replica at a time, the leader last
+      List<LeaderElector> next = new java.util.ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        next.add(start(lockOfType(stages[stage], stages[stage] + i), true));
+      }
+      for (LeaderElector old : fleet) {
+        if (!old.isLeader()) {
+          old.close();
+        }
+      }
+      electorOf(leader).close();
+      leader = log.awaitNewLeader(leader, WAIT);
+      fleet = next;
+    }
+    assertThat(leader.identity).startsWith(KubernetesLocks.LEASES);
+    assertThat(holderOf(leaseLock())).isEqualTo(leader.identity);
+    log.assertSafe();
+  }
+
   @Test
   void threeCandidatesOnAMultiLockKeepBothObjectsInStep() throws Exception {
     for (int i = 0; i < 3; i++) {
