@@ -3,6 +3,7 @@ package io.leasehold.leaderelection;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
+import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +121,15 @@ public final class LeaderElector implements AutoCloseable {
   private long renewWindowEnd;
   private LockWatch watch;
   private volatile String lastFailure;
+  // The lock caches the version its last call saw, and update() compares against it. A call the
+  // elector gave up on may still finish later and move that cache past what the elector observed;
+  // a watch may deliver an older snapshot than the last read. So a write is only sent while the
+  // cache is known to match the observation: no abandoned call running or finished since the last
+  // successful call, and (for the fast path) an observation that came from a call, not a watch.
+  private int abandonedRunning;
+  private long abandonedFinished;
+  private long syncedAt = -1;
+  private boolean observedByWatch;
 
   /**
    * Creates an elector (client-go's {@code NewLeaderElector}). The config was validated when built;
@@ -504,7 +515,8 @@ public final class LeaderElector implements AutoCloseable {
     boolean fastPath;
     synchronized (this) {
       observed = observedRecord;
-      fastPath = observedHolderIsMe() && isLeaseValid(start);
+      fastPath =
+          observedHolderIsMe() && isLeaseValid(start) && !observedByWatch && cacheInSyncLocked();
     }
     if (!fastPath) {
       return slowPath(deadline, leading, now, start);
@@ -522,6 +534,7 @@ public final class LeaderElector implements AutoCloseable {
   private CompletableFuture<Boolean> slowPath(
       long deadline, Term leading, Instant now, long start) {
     // 2. obtain or create the record
+    long generation = abandonedGeneration();
     return call((l, timeout) -> l.get(timeout), deadline)
         .handle(
             (found, error) -> {
@@ -529,6 +542,7 @@ public final class LeaderElector implements AutoCloseable {
                 logFailure("error retrieving lock " + desc, error);
                 return completed(false);
               }
+              synced(generation);
               if (found.isEmpty()) {
                 LeaderElectionRecord created =
                     desired(now).fencingToken(nextToken(LeaderElectionRecord.EMPTY)).build();
@@ -579,6 +593,19 @@ public final class LeaderElector implements AutoCloseable {
   private CompletableFuture<Boolean> write(
       boolean create, LeaderElectionRecord record, long deadline, String failure) {
     long sentAt = clock.nanoTime();
+    long generation;
+    synchronized (this) {
+      if (!cacheInSyncLocked()) {
+        logFailure(
+            failure,
+            new LockException(
+                "a lock call given up on earlier "
+                    + (abandonedRunning > 0 ? "is still running" : "finished late")
+                    + "; reading the lock again before writing"));
+        return completed(false);
+      }
+      generation = abandonedFinished;
+    }
     return call(
             (l, timeout) -> {
               if (create) {
@@ -598,9 +625,11 @@ public final class LeaderElector implements AutoCloseable {
               synchronized (this) {
                 observedRecord = record;
                 observedTime = clock.nanoTime();
+                observedByWatch = false;
                 lastWriteSentAt = sentAt;
                 highestTokenSeen = Math.max(highestTokenSeen, record.fencingToken());
               }
+              synced(generation);
               lastFailure = null;
               return true;
             });
@@ -628,6 +657,7 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   private void releaseAttempt(long deadline, CompletableFuture<Void> released) {
+    long generation = abandonedGeneration();
     call((l, timeout) -> l.get(timeout), deadline)
         .whenComplete(
             (found, error) -> {
@@ -635,6 +665,7 @@ public final class LeaderElector implements AutoCloseable {
                 retryRelease(deadline, released, error);
                 return;
               }
+              synced(generation);
               if (found.isEmpty() || !identity.equals(found.get().record().holderIdentity())) {
                 log.info("{}: lock {} is not ours any more; nothing to release", identity, desc);
                 released.complete(null);
@@ -900,6 +931,7 @@ public final class LeaderElector implements AutoCloseable {
         now = !identity.equals(snapshot.record().holderIdentity());
       } else {
         observeLocked(snapshot);
+        observedByWatch = true;
         now = !observedRecord.hasHolder();
       }
       if (attemptRunning) {
@@ -914,6 +946,22 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   // ================================================================== helpers
+
+  /** The count of abandoned calls finished so far, read before a call that may re-sync. */
+  private synchronized long abandonedGeneration() {
+    return abandonedRunning > 0 ? -1 : abandonedFinished;
+  }
+
+  /** A call sent at {@code generation} succeeded: the lock's cache matches what it returned. */
+  private synchronized void synced(long generation) {
+    if (generation >= 0 && abandonedRunning == 0 && generation == abandonedFinished) {
+      syncedAt = generation;
+    }
+  }
+
+  private boolean cacheInSyncLocked() {
+    return abandonedRunning == 0 && syncedAt == abandonedFinished;
+  }
 
   private void observeLocked(LockSnapshot snapshot) {
     if (!snapshot.rawEquals(observedRawRecord)) {
@@ -1028,27 +1076,48 @@ public final class LeaderElector implements AutoCloseable {
     }
     long remaining = Math.min(untilDeadline, config.lockCallTimeout().toNanos());
     Duration timeout = Duration.ofNanos(remaining);
+    AtomicBoolean settled = new AtomicBoolean();
     ElectionClock.Timer timer =
         clock.schedule(
-            () ->
+            () -> {
+              if (settled.compareAndSet(false, true)) {
+                synchronized (this) {
+                  abandonedRunning++;
+                }
                 result.completeExceptionally(
-                    new TimeoutException("lock call timed out after " + timeout)),
+                    new TimeoutException("lock call timed out after " + timeout));
+              }
+            },
             remaining);
     try {
       executor.execute(
           () -> {
+            T value = null;
+            Throwable failure = null;
             try {
-              T value = op.call(lock, timeout);
-              timer.cancel();
-              result.complete(value);
+              value = op.call(lock, timeout);
             } catch (Throwable e) {
-              timer.cancel();
-              result.completeExceptionally(e);
+              failure = e;
+            }
+            timer.cancel();
+            if (settled.compareAndSet(false, true)) {
+              if (failure == null) {
+                result.complete(value);
+              } else {
+                result.completeExceptionally(failure);
+              }
+            } else {
+              synchronized (this) {
+                abandonedRunning--;
+                abandonedFinished++;
+              }
             }
           });
     } catch (RuntimeException e) {
       timer.cancel();
-      result.completeExceptionally(e);
+      if (settled.compareAndSet(false, true)) {
+        result.completeExceptionally(e);
+      }
     }
     return result;
   }

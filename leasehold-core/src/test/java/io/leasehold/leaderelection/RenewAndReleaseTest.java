@@ -82,19 +82,28 @@ class RenewAndReleaseTest {
   }
 
   /**
-   * Runs tasks inline, but once armed lets the next task (the renewal attempt) run and drops the
-   * one after it (the attempt's lock call), which so never returns, as on a dead server.
+   * Runs tasks inline, but once armed lets the next task (the renewal attempt) run and holds the
+   * one after it (the attempt's lock call) until {@link #finishHeldCall()}, as a call to a dead
+   * server that returns only when its own timeout expires.
    */
   private static final class HangOneCall implements Executor {
     private int armed;
+    private Runnable held;
 
     void arm() {
       armed = 2;
     }
 
+    void finishHeldCall() {
+      Runnable r = held;
+      held = null;
+      r.run();
+    }
+
     @Override
     public void execute(Runnable task) {
       if (armed > 0 && --armed == 0) {
+        held = task;
         return;
       }
       task.run();
@@ -108,11 +117,35 @@ class RenewAndReleaseTest {
         h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
     h.advance(Duration.ofSeconds(1));
     assertThat(a.isLeader()).isTrue();
-    calls.arm(); // the renewal at 2 s hangs
+    calls.arm(); // the renewal at 2 s hangs; the elector gives up on it at 3 s
+    h.advance(Duration.ofMillis(2_100));
+    calls.finishHeldCall(); // the lock honours its timeout and returns a little later
     h.advance(Duration.ofSeconds(20));
     assertThat(a.isLeader()).as("the leader retried instead of waiting on the hung call").isTrue();
     assertThat(h.contexts).hasSize(1);
     assertThat(h.contexts.get(0).isCancelled()).isFalse();
+  }
+
+  @Test
+  void whileAnAbandonedCallStillRunsNothingIsWritten_soTheLeaseRunsOut() {
+    HangOneCall calls = new HangOneCall();
+    LeaderElector a =
+        h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
+    h.advance(Duration.ofSeconds(1));
+    java.time.Instant renewed = stored().renewTime();
+    calls.arm(); // the call never returns: the lock's cache may still move under the elector
+    h.advance(Duration.ofSeconds(20));
+    assertThat(h.contexts.get(0).isCancelled()).isTrue();
+    assertThat(a.isLeader()).isFalse();
+    assertThat(stored().renewTime()).as("no write got through").isEqualTo(renewed);
+  }
+
+  private LeaderElectionRecord stored() {
+    try {
+      return h.store.lock(ElectionHarness.LOCK, "reader").get(Duration.ofSeconds(1)).orElseThrow().record();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
