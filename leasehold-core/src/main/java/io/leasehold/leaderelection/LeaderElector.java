@@ -827,7 +827,7 @@ public final class LeaderElector implements AutoCloseable {
     return true;
   }
 
-  /** Releases the lease if configured, closes the watch, then runs onStoppedLeading. */
+  /** Closes the watch, releases the lease if configured, then runs onStoppedLeading. */
   private void exit() {
     LockWatch w;
     Term last;
@@ -837,6 +837,9 @@ public final class LeaderElector implements AutoCloseable {
       watch = null;
       last = lastTerm;
       release = config.releaseOnCancel() && observedHolderIsMe();
+    }
+    if (w != null) {
+      closeQuietly(w); // before the release: a watch need not report our own last write
     }
     CompletableFuture<Void> released;
     if (!release) {
@@ -857,13 +860,7 @@ public final class LeaderElector implements AutoCloseable {
                     return completed(null);
                   });
     }
-    released.whenComplete(
-        (v, e) -> {
-          if (w != null) {
-            closeQuietly(w); // after the release: closing a remote watch can take a round trip
-          }
-          finish();
-        });
+    released.whenComplete((v, e) -> finish());
   }
 
   /** Completes with true when the last term's callback has returned, false after renewDeadline. */

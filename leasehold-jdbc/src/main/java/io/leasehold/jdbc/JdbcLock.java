@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * and returns the connection at once. No database time is used: expiry is judged by the elector
  * from local observation. On SQLite, writes run in immediate transactions under a busy timeout; on
  * PostgreSQL, serialization failures are retried, lost connections are transient failures, and
- * {@link #watch} pushes changes through LISTEN/NOTIFY.
+ * {@link #watch} pushes changes through LISTEN/NOTIFY; on an SQLite file from {@link
+ * SqliteDataSources}, the operating system reports each write to the file and the watch reads the
+ * row once per change.
  *
  * <p>The table ({@code leasehold_leases} by default) is created on first use unless {@link
  * Builder#createTable(boolean)} is off; docs/JDBC.md has the DDL. Its {@code fence} column holds
@@ -57,6 +59,7 @@ public final class JdbcLock implements Lock {
   };
   private static final int VERSION = 7;
   private static final int MAX_SERIALIZATION_RETRIES = 3;
+  private static final Duration WATCH_READ_TIMEOUT = Duration.ofSeconds(2);
 
   private final DataSource dataSource;
   private final LeaseTable table;
@@ -84,6 +87,11 @@ public final class JdbcLock implements Lock {
 
   @Override
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
+    return read(timeout, true);
+  }
+
+  /** Reads the row; only {@link #get} moves the version that {@link #update} compares against. */
+  private Optional<LockSnapshot> read(Duration timeout, boolean remember) throws LockException {
     return run(
         timeout,
         false,
@@ -96,11 +104,22 @@ public final class JdbcLock implements Lock {
               }
               LeaseRow row = LeaseRow.read(name, rs);
               LockSnapshot snapshot = row.toSnapshot(table.name);
-              setCachedVersion(row.version(table.name));
+              if (remember) {
+                setCachedVersion(row.version(table.name));
+              }
               return Optional.of(snapshot);
             }
           }
         });
+  }
+
+  /** The current snapshot for a watcher, or null when it cannot be read or does not exist. */
+  private LockSnapshot peek() {
+    try {
+      return read(WATCH_READ_TIMEOUT, false).orElse(null);
+    } catch (LockException e) {
+      return null;
+    }
   }
 
   @Override
@@ -198,8 +217,10 @@ public final class JdbcLock implements Lock {
   /**
    * On PostgreSQL, pushes every write made through a {@code JdbcLock} on this table to {@code
    * watcher} through LISTEN/NOTIFY; one listening connection per data source and table serves
-   * all locks of the JVM. Empty on other databases, and when the database cannot be reached to
-   * find out which it is (the elector then polls).
+   * all locks of the JVM. On an SQLite file opened with {@link SqliteDataSources}, the operating
+   * system's file-change notification triggers one read of the row per change (one watching
+   * thread per JVM). Empty on other databases and data sources, and when the database cannot be
+   * reached to find out which it is (the elector then polls).
    */
   @Override
   public Optional<LockWatch> watch(LockWatcher watcher) {
@@ -210,11 +231,27 @@ public final class JdbcLock implements Lock {
       log.debug("{}: cannot watch {}, polling instead: {}", identity(), description, e.getMessage());
       return Optional.empty();
     }
+    if (d == Dialect.SQLITE) {
+      return watchSqliteFile(watcher);
+    }
     if (d != Dialect.POSTGRESQL) {
       return Optional.empty();
     }
     return Optional.of(
         PgNotificationHub.of(dataSource, channel()).subscribe(name, table.name, watcher));
+  }
+
+  private Optional<LockWatch> watchSqliteFile(LockWatcher watcher) {
+    try {
+      if (!dataSource.isWrapperFor(SqliteConnectionPool.class)) {
+        return Optional.empty(); // not from SqliteDataSources: the file is unknown, so poll
+      }
+      java.nio.file.Path file = dataSource.unwrap(SqliteConnectionPool.class).file();
+      return Optional.of(SqliteFileWatch.subscribe(file, this::peek, watcher));
+    } catch (SQLException | java.io.IOException e) {
+      log.debug("{}: cannot watch {}, polling instead: {}", identity(), description, e.toString());
+      return Optional.empty();
+    }
   }
 
   @Override

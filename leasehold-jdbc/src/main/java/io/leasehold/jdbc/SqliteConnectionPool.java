@@ -20,12 +20,19 @@ import javax.sql.DataSource;
 final class SqliteConnectionPool implements DataSource {
   private static final int MAX_IDLE = 8;
 
+  private final java.nio.file.Path file;
   private final DataSource opener;
   private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
   private final AtomicInteger idleCount = new AtomicInteger();
 
-  SqliteConnectionPool(DataSource opener) {
+  SqliteConnectionPool(java.nio.file.Path file, DataSource opener) {
+    this.file = file;
     this.opener = opener;
+  }
+
+  /** The database file. */
+  java.nio.file.Path file() {
+    return file;
   }
 
   @Override

@@ -53,6 +53,6 @@ public final class SqliteDataSources {
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl("jdbc:sqlite:" + db);
-    return new SqliteConnectionPool(ds);
+    return new SqliteConnectionPool(db, ds);
   }
 }

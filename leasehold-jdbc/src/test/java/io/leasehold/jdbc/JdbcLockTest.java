@@ -189,7 +189,9 @@ class JdbcLockTest {
   }
 
   @Test
-  void sqliteHasNoWatch() {
-    assertThat(lock("a").watch(s -> {})).isEmpty();
+  void sqliteFilesFromSqliteDataSourcesAreWatched() {
+    var watch = lock("a").watch(s -> {});
+    assertThat(watch).isPresent();
+    watch.get().close();
   }
 }

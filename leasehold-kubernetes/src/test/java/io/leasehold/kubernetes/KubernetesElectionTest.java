@@ -103,7 +103,8 @@ class KubernetesElectionTest extends ElectionContractTest {
         }
       }
       electorOf(leader).close();
-      leader = log.awaitNewLeader(leader, WAIT);
+      // generous: fabric8's mock can stall up to 30 s when a watch closes mid-event (MockCluster)
+      leader = log.awaitNewLeader(leader, Duration.ofSeconds(45));
       fleet = next;
     }
     assertThat(leader.identity).startsWith(KubernetesLocks.LEASES);
