@@ -79,7 +79,7 @@ abstract class Backend implements AutoCloseable {
 
       @Override
       String watch() {
-        return "none (polls)";
+        return "file change notification";
       }
 
       @Override

@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
     long elected = first.at;
     say("%s leads with fencing token %d", first.name, first.token);
     awaitRenewal(observer, first.name);
-    say("%s renews its lease every %s; the others read the record about as often", first.name,
+    say("%s renews its lease every %s; the others hear of each write from the OS", first.name,
         Durations.format(retry));
 
     say("graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
