@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A lock backend under chaos: started for one run, with its own fault (a restart), closed after. */
+/**
+ * A lock backend under chaos: started for one run, with its own fault (a restart), closed after.
+ */
 abstract class Backend implements AutoCloseable {
   /** The backends in run order, by the names {@code --backends} takes. */
   static final List<String> ALL = List.of("sqlite", "postgres", "etcd");
@@ -39,10 +41,14 @@ abstract class Backend implements AutoCloseable {
     return Map.of();
   }
 
-  /** What {@link #restart} does, for the report; null when the runner kills all candidates instead. */
+  /**
+   * What {@link #restart} does, for the report; null when the runner kills all candidates instead.
+   */
   abstract String restartFault();
 
-  /** Takes the backend down for {@code downMillis}, then brings it back and waits until it serves. */
+  /**
+   * Takes the backend down for {@code downMillis}, then brings it back and waits until it serves.
+   */
   abstract void restart(long downMillis) throws Exception;
 
   @Override

@@ -60,7 +60,8 @@ final class BackendReport {
   }
 
   /** Computes the figures from the store's final state and the workers' journals. */
-  void analyse(long[] counter, List<Increment> rows, List<WorkerActivity> journals, List<Pause> paused) {
+  void analyse(
+      long[] counter, List<Increment> rows, List<WorkerActivity> journals, List<Pause> paused) {
     counterValue = counter[0];
     counterFence = counter[1];
     accepted = rows.size();
@@ -117,7 +118,10 @@ final class BackendReport {
         }
       }
       previous = r.token;
-      span.merge(r.token, new long[] {r.at, r.at}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+      span.merge(
+          r.token,
+          new long[] {r.at, r.at},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
     terms = tokens.size();
     storeOverlapMillis = overlap(new ArrayList<>(span.values()));
@@ -141,7 +145,8 @@ final class BackendReport {
     // without the paused children, the leader deadline alone must keep the children apart
     List<long[]> unpaused = new ArrayList<>();
     for (WorkerActivity w : journals) {
-      boolean wasPaused = paused.stream().anyMatch(p -> p.holder.equals(w.identity) && p.token == w.token);
+      boolean wasPaused =
+          paused.stream().anyMatch(p -> p.holder.equals(w.identity) && p.token == w.token);
       if (w.attempted() && !wasPaused) {
         unpaused.add(w.interval());
       }
@@ -204,12 +209,22 @@ final class BackendReport {
     check(p, lost == 0, "lost increments: " + lost);
     check(p, doubled == 0, "doubled increments: " + doubled);
     check(p, counterValue == accepted, "counter " + counterValue + " != rows " + accepted);
-    check(p, tokenRegressions == 0, "accepted writes with a token below one already committed: " + tokenRegressions);
-    check(p, staleAcceptedAfterNewer == 0, "accepted writes started after a newer term's write was acknowledged: " + staleAcceptedAfterNewer);
+    check(
+        p,
+        tokenRegressions == 0,
+        "accepted writes with a token below one already committed: " + tokenRegressions);
+    check(
+        p,
+        staleAcceptedAfterNewer == 0,
+        "accepted writes started after a newer term's write was acknowledged: "
+            + staleAcceptedAfterNewer);
     check(p, interleavings == 0, "terms interleaved in the store: " + interleavings);
     check(p, tokensWithTwoHolders == 0, "tokens used by two holders: " + tokensWithTwoHolders);
     check(p, bogusRejections == 0, "rejections without a newer fence: " + bogusRejections);
-    check(p, unpausedOverlapMillis == 0, "children of unpaused leaders overlapped for " + unpausedOverlapMillis + " ms");
+    check(
+        p,
+        unpausedOverlapMillis == 0,
+        "children of unpaused leaders overlapped for " + unpausedOverlapMillis + " ms");
     check(p, workerErrors == 0, "worker store errors: " + workerErrors);
     check(p, recovered, "no leader wrote after the last fault");
     return p;

@@ -37,8 +37,8 @@ public final class ChaosMain {
         case "-h":
         case "--help":
           System.out.println(
-              "usage: bin/chaos [--seconds N (per backend, default 600)]"
-                  + " [--backends sqlite,postgres,etcd] [--seed S] [--keep (the logs and journals)]");
+              "usage: bin/chaos [--seconds N (per backend, default 600)] [--backends"
+                  + " sqlite,postgres,etcd] [--seed S] [--keep (the logs and journals)]");
           return;
         default:
           System.err.println("unknown argument " + args[i] + "; see --help");
@@ -52,7 +52,8 @@ public final class ChaosMain {
       }
     }
     Path dir = Files.createTempDirectory("leasehold-chaos-");
-    System.out.printf("chaos: %d s per backend, backends %s, seed %d, folder %s%n", seconds, backends, seed, dir);
+    System.out.printf(
+        "chaos: %d s per backend, backends %s, seed %d, folder %s%n", seconds, backends, seed, dir);
     List<BackendReport> reports =
         new ChaosRunner(seconds * 1000, seed, System.out).runAll(backends, dir);
     System.out.println();
@@ -60,7 +61,9 @@ public final class ChaosMain {
     List<String> problems = new ArrayList<>();
     reports.forEach(r -> problems.addAll(r.problems()));
     reports.forEach(
-        r -> r.unexpectedExits.forEach(e -> System.out.println(r.backend + ": unexpected exit: " + e)));
+        r ->
+            r.unexpectedExits.forEach(
+                e -> System.out.println(r.backend + ": unexpected exit: " + e)));
     if (!keep) {
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
@@ -70,7 +73,12 @@ public final class ChaosMain {
       System.out.println("\nall checks hold (seed " + seed + ")");
       System.exit(0);
     }
-    System.out.println("\nFAILED checks (seed " + seed + ", folder " + (keep ? dir : "deleted; use --keep") + "):");
+    System.out.println(
+        "\nFAILED checks (seed "
+            + seed
+            + ", folder "
+            + (keep ? dir : "deleted; use --keep")
+            + "):");
     problems.forEach(p -> System.out.println("  " + p));
     System.exit(1);
   }

@@ -114,7 +114,8 @@ final class ChaosRunner {
       }
       Increment first = awaitWrite(0, 60_000);
       if (first == null) {
-        throw new IllegalStateException(backend.name() + ": no leader wrote within 60 s; logs in " + dir);
+        throw new IllegalStateException(
+            backend.name() + ": no leader wrote within 60 s; logs in " + dir);
       }
       log("%s leads with token %d", first.holder, first.token);
 
@@ -136,7 +137,10 @@ final class ChaosRunner {
       restartDue();
       long last = db.last() == null ? 0 : db.last().seq;
       report.recovered = awaitWrite(last, 30_000) != null;
-      log(report.recovered ? "a leader writes again" : "NO WRITE within 30 s after the chaos window");
+      log(
+          report.recovered
+              ? "a leader writes again"
+              : "NO WRITE within 30 s after the chaos window");
 
       stopEverything();
       report.analyse(db.counter(), db.increments(), WorkerActivity.readAll(dir), pauses);
@@ -165,8 +169,14 @@ final class ChaosRunner {
     void kill() throws Exception {
       Candidate leader = random.nextBoolean() ? leader(2_000) : null;
       List<Candidate> alive =
-          candidates.values().stream().filter(Candidate::alive).sorted((a, b) -> a.id.compareTo(b.id)).collect(Collectors.toList());
-      Candidate victim = leader != null ? leader : alive.isEmpty() ? null : alive.get(random.nextInt(alive.size()));
+          candidates.values().stream()
+              .filter(Candidate::alive)
+              .sorted((a, b) -> a.id.compareTo(b.id))
+              .collect(Collectors.toList());
+      Candidate victim =
+          leader != null
+              ? leader
+              : alive.isEmpty() ? null : alive.get(random.nextInt(alive.size()));
       if (victim == null) {
         return;
       }
@@ -174,7 +184,9 @@ final class ChaosRunner {
       long back = between(500, 3_000);
       restartAt.put(victim.id, now() + back);
       report.kills++;
-      log("kill -9 %s%s (back in %.1f s)", victim.id, victim == leader ? " (leader)" : "", back / 1000.0);
+      log(
+          "kill -9 %s%s (back in %.1f s)",
+          victim.id, victim == leader ? " (leader)" : "", back / 1000.0);
     }
 
     /**
@@ -217,7 +229,9 @@ final class ChaosRunner {
           last.token,
           (now() - stopped) / 1000.0,
           newer,
-          blocked > 0 ? ", " + blocked + " writer(s) waiting behind the paused child's transaction" : "",
+          blocked > 0
+              ? ", " + blocked + " writer(s) waiting behind the paused child's transaction"
+              : "",
           headStart);
     }
 
@@ -237,7 +251,9 @@ final class ChaosRunner {
       long down = between(300, 2_000);
       long t = now();
       backend.restart(down);
-      log("%s: down %.1f s, serving again after %.1f s", backend.restartFault(), down / 1000.0, (now() - t) / 1000.0);
+      log(
+          "%s: down %.1f s, serving again after %.1f s",
+          backend.restartFault(), down / 1000.0, (now() - t) / 1000.0);
     }
 
     /** Restarts candidates whose time has come, and those that exited by themselves. */
@@ -319,7 +335,10 @@ final class ChaosRunner {
 
     void log(String format, Object... args) {
       out.printf(
-          Locale.ROOT, "[%s %6.1f s] %s%n", backend.name(), (System.nanoTime() - begin) / 1e9,
+          Locale.ROOT,
+          "[%s %6.1f s] %s%n",
+          backend.name(),
+          (System.nanoTime() - begin) / 1e9,
           String.format(Locale.ROOT, format, args));
       out.flush();
     }
@@ -337,8 +356,14 @@ final class ChaosRunner {
       void start() throws IOException {
         generation++;
         List<String> argv = new ArrayList<>(java());
-        argv.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), Leasehold.class.getName()));
-        argv.addAll(List.of("run", "--lock", backend.lockSpec(), "--name", LOCK, "--id", id, "--restart"));
+        argv.addAll(
+            List.of(
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Leasehold.class.getName()));
+        argv.addAll(
+            List.of("run", "--lock", backend.lockSpec(), "--name", LOCK, "--id", id, "--restart"));
         argv.addAll(TIMINGS);
         argv.add("--");
         argv.addAll(java());
@@ -373,7 +398,10 @@ final class ChaosRunner {
         "-Xss512k");
   }
 
-  /** The worker needs only its own classes and the PostgreSQL driver: a short class path starts faster. */
+  /**
+   * The worker needs only its own classes and the PostgreSQL driver: a short class path starts
+   * faster.
+   */
   private static String workerClassPath() {
     return location(ChaosWorker.class) + File.pathSeparator + location(org.postgresql.Driver.class);
   }
@@ -387,14 +415,22 @@ final class ChaosRunner {
   }
 
   private static void signal(String signal, List<ProcessHandle> processes) {
-    List<String> pids = processes.stream().filter(ProcessHandle::isAlive).map(p -> Long.toString(p.pid())).collect(Collectors.toList());
+    List<String> pids =
+        processes.stream()
+            .filter(ProcessHandle::isAlive)
+            .map(p -> Long.toString(p.pid()))
+            .collect(Collectors.toList());
     if (pids.isEmpty()) {
       return;
     }
     List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal));
     cmd.addAll(pids);
     try {
-      new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+      new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

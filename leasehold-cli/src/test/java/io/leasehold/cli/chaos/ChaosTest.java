@@ -30,8 +30,7 @@ class ChaosTest {
     deleteRecursively(dir);
     Files.createDirectories(dir);
     PrintStream out = System.out;
-    List<BackendReport> reports =
-        new ChaosRunner(CHAOS_MILLIS, SEED, out).runAll(Backend.ALL, dir);
+    List<BackendReport> reports = new ChaosRunner(CHAOS_MILLIS, SEED, out).runAll(Backend.ALL, dir);
     String table = BackendReport.table(reports);
     out.print(table);
 
@@ -42,9 +41,13 @@ class ChaosTest {
       assertThat(r.doubled).as(r.backend + " doubled").isZero();
       assertThat(r.tokenRegressions).as(r.backend + " token regressions").isZero();
       assertThat(r.staleAcceptedAfterNewer).as(r.backend + " stale accepted").isZero();
-      assertThat(r.accepted).as(r.backend + " accepted\n" + table).isGreaterThanOrEqualTo(MIN_ACCEPTED);
+      assertThat(r.accepted)
+          .as(r.backend + " accepted\n" + table)
+          .isGreaterThanOrEqualTo(MIN_ACCEPTED);
       assertThat(r.leaderChanges).as(r.backend + " leader changes\n" + table).isPositive();
-      assertThat(r.kills + r.pauses + r.backendFaults).as(r.backend + " faults").isGreaterThanOrEqualTo(3);
+      assertThat(r.kills + r.pauses + r.backendFaults)
+          .as(r.backend + " faults")
+          .isGreaterThanOrEqualTo(3);
       assertThat(r.pauses).as(r.backend + " pauses").isPositive();
       assertThat(r.unexpectedExits).as(r.backend + " unexpected exits").isEmpty();
     }

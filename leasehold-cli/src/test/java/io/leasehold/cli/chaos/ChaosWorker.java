@@ -15,10 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * The child that {@code leasehold run} starts in the chaos runs: every {@value #DEFAULT_INTERVAL_MS}
- * ms it makes one guarded increment of the store's counter, in one transaction, with its fencing
- * token. When the guard refuses (a newer token already wrote), it records the rejected stale write
- * and exits with {@value #REJECTED}.
+ * The child that {@code leasehold run} starts in the chaos runs: every {@value
+ * #DEFAULT_INTERVAL_MS} ms it makes one guarded increment of the store's counter, in one
+ * transaction, with its fencing token. When the guard refuses (a newer token already wrote), it
+ * records the rejected stale write and exits with {@value #REJECTED}.
  *
  * <p>It reads {@code LEASEHOLD_IDENTITY} and {@code LEASEHOLD_FENCING_TOKEN} from {@code run},
  * {@code CHAOS_STORE_URL} (a JDBC URL of the guarded store) and {@code CHAOS_DIR} from the runner.
@@ -82,8 +82,13 @@ public final class ChaosWorker {
             c.rollback();
             journal.line("reject " + t0 + " " + now() + " " + stored);
             System.out.println(
-                "chaos-worker " + identity + ": rejected stale write with fencing token " + token
-                    + " (the store's fence is " + stored + "); exiting");
+                "chaos-worker "
+                    + identity
+                    + ": rejected stale write with fencing token "
+                    + token
+                    + " (the store's fence is "
+                    + stored
+                    + "); exiting");
             System.out.flush();
             System.exit(REJECTED);
           }

@@ -40,7 +40,9 @@ final class GuardedStore implements AutoCloseable {
     Database d = new Database(url(db));
     try (Connection c = d.connect();
         Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE counter (id int PRIMARY KEY, value bigint NOT NULL, fence bigint NOT NULL)");
+      s.execute(
+          "CREATE TABLE counter (id int PRIMARY KEY, value bigint NOT NULL, fence bigint NOT"
+              + " NULL)");
       s.execute(
           "CREATE TABLE increments (seq bigint PRIMARY KEY, token bigint NOT NULL,"
               + " holder text NOT NULL, at timestamptz NOT NULL)");
@@ -50,7 +52,10 @@ final class GuardedStore implements AutoCloseable {
   }
 
   private String url(String db) {
-    return "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + db
+    return "jdbc:postgresql://127.0.0.1:"
+        + server.port()
+        + "/"
+        + db
         + "?user=postgres&connectTimeout=5&socketTimeout=60&ApplicationName=chaos";
   }
 
@@ -79,7 +84,9 @@ final class GuardedStore implements AutoCloseable {
               s.executeQuery(
                   "SELECT seq, token, holder, (extract(epoch FROM at) * 1000)::bigint"
                       + " FROM increments ORDER BY seq DESC LIMIT 1")) {
-        return rs.next() ? new Increment(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4)) : null;
+        return rs.next()
+            ? new Increment(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4))
+            : null;
       }
     }
 

@@ -55,14 +55,17 @@ final class WorkerActivity {
       }
       switch (f[0]) {
         case "start":
-          a = new WorkerActivity(f[3], Long.parseLong(f[4]), Long.parseLong(f[2]), Long.parseLong(f[1]));
+          a =
+              new WorkerActivity(
+                  f[3], Long.parseLong(f[4]), Long.parseLong(f[2]), Long.parseLong(f[1]));
           break;
         case "ok":
           a.ok.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
           a.lastEvent = Math.max(a.lastEvent, Long.parseLong(f[2]));
           break;
         case "reject":
-          a.rejected.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
+          a.rejected.add(
+              new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
           a.lastEvent = Math.max(a.lastEvent, Long.parseLong(f[2]));
           break;
         case "error":
