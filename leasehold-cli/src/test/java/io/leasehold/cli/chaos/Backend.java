@@ -1,0 +1,160 @@
+package io.leasehold.cli.chaos;
+
+import io.leasehold.etcd.testing.EtcdCluster;
+import io.leasehold.jdbc.testing.PostgresServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A lock backend under chaos: started for one run, with its own fault (a restart), closed after.
+ */
+abstract class Backend implements AutoCloseable {
+  /** The backends in run order, by the names {@code --backends} takes. */
+  static final List<String> ALL = List.of("sqlite", "postgres", "etcd");
+
+  /** Starts the backend named {@code name}; {@code dir} is the run's folder. */
+  static Backend start(String name, Path dir) throws Exception {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "sqlite":
+        return new Sqlite(dir);
+      case "postgres":
+      case "postgresql":
+        return new Postgres(PostgresServer.start());
+      case "etcd":
+        return new Etcd(EtcdCluster.start(1));
+      default:
+        throw new IllegalArgumentException(
+            "unknown backend " + name + " (expected one of " + ALL + ")");
+    }
+  }
+
+  /** The name in the report. */
+  abstract String name();
+
+  /** The lock spec for {@code leasehold run --lock}. */
+  abstract String lockSpec();
+
+  /** Environment for the candidates. */
+  Map<String, String> env() {
+    return Map.of();
+  }
+
+  /**
+   * What {@link #restart} does, for the report; null when the runner kills all candidates instead.
+   */
+  abstract String restartFault();
+
+  /**
+   * Takes the backend down for {@code downMillis}, then brings it back and waits until it serves.
+   */
+  abstract void restart(long downMillis) throws Exception;
+
+  @Override
+  public void close() {}
+
+  static final class Sqlite extends Backend {
+    private final Path file;
+
+    Sqlite(Path dir) {
+      this.file = dir.resolve("leases.db");
+    }
+
+    @Override
+    String name() {
+      return "SQLite";
+    }
+
+    @Override
+    String lockSpec() {
+      return "sqlite:" + file;
+    }
+
+    @Override
+    String restartFault() {
+      return null; // a file cannot restart: the runner SIGKILLs every candidate instead
+    }
+
+    @Override
+    void restart(long downMillis) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  static final class Postgres extends Backend {
+    private final PostgresServer server;
+
+    Postgres(PostgresServer server) {
+      this.server = server;
+    }
+
+    @Override
+    String name() {
+      return "PostgreSQL";
+    }
+
+    @Override
+    String lockSpec() {
+      return server.jdbcUrl();
+    }
+
+    @Override
+    Map<String, String> env() {
+      return Map.of("PGUSER", "postgres");
+    }
+
+    @Override
+    String restartFault() {
+      return "PostgreSQL stop (fast) + start";
+    }
+
+    @Override
+    void restart(long downMillis) throws Exception {
+      server.stop();
+      Thread.sleep(downMillis);
+      server.restart();
+    }
+
+    @Override
+    public void close() {
+      server.close();
+    }
+  }
+
+  static final class Etcd extends Backend {
+    private final EtcdCluster cluster;
+
+    Etcd(EtcdCluster cluster) {
+      this.cluster = cluster;
+    }
+
+    @Override
+    String name() {
+      return "etcd";
+    }
+
+    @Override
+    String lockSpec() {
+      return "etcd:" + cluster.clientUrls()[0];
+    }
+
+    @Override
+    String restartFault() {
+      return "etcd member SIGKILL + restart";
+    }
+
+    @Override
+    void restart(long downMillis) throws Exception {
+      EtcdCluster.Member m = cluster.members().get(0);
+      m.kill();
+      Thread.sleep(downMillis);
+      m.restart();
+    }
+
+    @Override
+    public void close() {
+      cluster.close();
+    }
+  }
+}

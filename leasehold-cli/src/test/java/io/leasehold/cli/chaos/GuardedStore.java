@@ -1,0 +1,166 @@
+package io.leasehold.cli.chaos;
+
+import io.leasehold.jdbc.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The data the leaders' children write, guarded by the fencing token: a PostgreSQL server of its
+ * own (never faulted), with one database per backend run holding
+ *
+ * <pre>
+ * counter(id int primary key, value bigint, fence bigint)             -- one row, id = 1
+ * increments(seq bigint primary key, token bigint, holder text, at timestamptz)
+ * </pre>
+ */
+final class GuardedStore implements AutoCloseable {
+  private final PostgresServer server;
+
+  private GuardedStore(PostgresServer server) {
+    this.server = server;
+  }
+
+  static GuardedStore start() throws Exception {
+    return new GuardedStore(PostgresServer.start());
+  }
+
+  /** Creates a fresh database {@code chaos_<name>} with the two tables and the counter at 0. */
+  Database create(String name) throws SQLException {
+    String db = "chaos_" + name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    try (Connection c = server.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + db);
+      s.execute("CREATE DATABASE " + db);
+    }
+    Database d = new Database(url(db));
+    try (Connection c = d.connect();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE counter (id int PRIMARY KEY, value bigint NOT NULL, fence bigint NOT"
+              + " NULL)");
+      s.execute(
+          "CREATE TABLE increments (seq bigint PRIMARY KEY, token bigint NOT NULL,"
+              + " holder text NOT NULL, at timestamptz NOT NULL)");
+      s.execute("INSERT INTO counter VALUES (1, 0, 0)");
+    }
+    return d;
+  }
+
+  private String url(String db) {
+    return "jdbc:postgresql://127.0.0.1:"
+        + server.port()
+        + "/"
+        + db
+        + "?user=postgres&connectTimeout=5&socketTimeout=60&ApplicationName=chaos";
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  /** One run's database. */
+  static final class Database {
+    final String url;
+    private Connection poll;
+
+    Database(String url) {
+      this.url = url;
+    }
+
+    Connection connect() throws SQLException {
+      return DriverManager.getConnection(url);
+    }
+
+    /** The newest increment, or null when there is none yet. */
+    synchronized Increment last() throws SQLException {
+      try (Statement s = polling().createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT seq, token, holder, (extract(epoch FROM at) * 1000)::bigint"
+                      + " FROM increments ORDER BY seq DESC LIMIT 1")) {
+        return rs.next()
+            ? new Increment(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4))
+            : null;
+      }
+    }
+
+    /** The counter's fence: the highest token that has written. */
+    synchronized long fence() throws SQLException {
+      return counter()[1];
+    }
+
+    /** The counter row: {value, fence}. */
+    synchronized long[] counter() throws SQLException {
+      try (Statement s = polling().createStatement();
+          ResultSet rs = s.executeQuery("SELECT value, fence FROM counter WHERE id = 1")) {
+        rs.next();
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+    }
+
+    /** Sessions of this database waiting for a lock: writers queued behind an open transaction. */
+    synchronized int blockedWriters() throws SQLException {
+      try (Statement s = polling().createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM pg_stat_activity"
+                      + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+
+    /** Every increment in seq order. */
+    synchronized List<Increment> increments() throws SQLException {
+      List<Increment> all = new ArrayList<>();
+      try (Statement s = polling().createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT seq, token, holder, (extract(epoch FROM at) * 1000)::bigint"
+                      + " FROM increments ORDER BY seq")) {
+        while (rs.next()) {
+          all.add(new Increment(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+      return all;
+    }
+
+    private Connection polling() throws SQLException {
+      if (poll == null || !poll.isValid(2)) {
+        poll = connect();
+      }
+      return poll;
+    }
+
+    synchronized void close() {
+      try {
+        if (poll != null) {
+          poll.close();
+        }
+      } catch (SQLException ignored) {
+        // the run is over
+      }
+    }
+  }
+
+  /** One row of {@code increments}; {@code at} in epoch milliseconds. */
+  static final class Increment {
+    final long seq;
+    final long token;
+    final String holder;
+    final long at;
+
+    Increment(long seq, long token, String holder, long at) {
+      this.seq = seq;
+      this.token = token;
+      this.holder = holder;
+      this.at = at;
+    }
+  }
+}
