@@ -43,7 +43,7 @@ final class Checker {
   }
 
   /** A term as started by onStartedLeading. */
-  record Term(String who, long token, long start) {}
+  record Term(String who, String node, long token, long start) {}
 
   private final World world;
   private final Interval[] open;
@@ -88,7 +88,11 @@ final class Checker {
               + ")");
     }
     highestToken = Math.max(highestToken, token);
-    terms.add(new Term(inc.name(), token, world.now()));
+    world.stats.add(Stats.Counter.TERMS);
+    if (!terms.isEmpty() && !terms.get(terms.size() - 1).node().equals(inc.node.id)) {
+      world.stats.add(Stats.Counter.TAKEOVERS);
+    }
+    terms.add(new Term(inc.name(), inc.node.id, token, world.now()));
     sample();
   }
 
@@ -121,6 +125,9 @@ final class Checker {
       Interval o = open[node.index];
       if (o != null && (!a || o.context != node.inc.context)) {
         o.end = Math.min(now, o.projectedEnd);
+        if (o.projectedEnd <= now && o.context == node.inc.context) {
+          world.stats.add(Stats.Counter.AUTHORITY_RAN_OUT);
+        }
         open[node.index] = null;
         o = null;
       }

@@ -143,6 +143,7 @@ final class Network {
   private void arrive(Call call, boolean late) {
     if (late) {
       world.disturbance();
+      world.stats.add(Stats.Counter.LATE_ARRIVALS);
     }
     if (call.failure == null) {
       if (world.storeDown()) {
@@ -154,6 +155,9 @@ final class Network {
         } else {
           Fault lossy = call.owner.node.activeFault(Fault.Kind.LOSSY);
           call.loseResponse = lossy != null && world.rnd.nextDouble() < lossy.p;
+          if (call.loseResponse) {
+            world.stats.add(Stats.Counter.LOST_RESPONSES);
+          }
         }
       }
     }

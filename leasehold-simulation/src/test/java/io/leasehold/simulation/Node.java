@@ -16,6 +16,7 @@ final class Node {
   int incarnations;
   boolean paused;
   Fault pausedBy;
+  boolean pausedWhileActing;
   boolean down;
   Fault downBy;
   boolean stopping;

@@ -23,6 +23,7 @@ final class Simulation {
       long storeWrites,
       long recovery,
       long livenessBound,
+      Stats stats,
       Trace trace) {
 
     boolean failed() {
@@ -48,7 +49,8 @@ final class Simulation {
       long simulatedNanos,
       long terms,
       long elapsedNanos,
-      double worstRecoveryRatio) {
+      double worstRecoveryRatio,
+      Stats stats) {
 
     double seedsPerSecond() {
       return seeds / (elapsedNanos / 1e9);
@@ -56,8 +58,8 @@ final class Simulation {
 
     String describe() {
       return String.format(
-          "model %s: %d seeds from %d in %.1f s (%.0f seeds/s), %d failed; %d events, %.1f h simulated,"
-              + " %d terms; slowest recovery %.0f%% of the liveness bound",
+          "model %s: %d seeds from %d in %.1f s (%.0f seeds/s), %d failed; %d events, %.1f h simulated;"
+              + " slowest recovery %.0f%% of the liveness bound%n  %s",
           model.name(),
           seeds,
           firstSeed,
@@ -66,8 +68,8 @@ final class Simulation {
           failedSeeds.size(),
           events,
           simulatedNanos / 3.6e12,
-          terms,
-          worstRecoveryRatio * 100);
+          worstRecoveryRatio * 100,
+          stats);
     }
   }
 
@@ -79,7 +81,18 @@ final class Simulation {
       return world.run();
     } catch (RuntimeException | Error e) {
       return new Result(
-          scenario, null, world.now(), e, 0, world.now(), 0, 0, -1, world.livenessBound, world.traceLog());
+          scenario,
+          null,
+          world.now(),
+          e,
+          0,
+          world.now(),
+          0,
+          0,
+          -1,
+          world.livenessBound,
+          world.stats,
+          world.traceLog());
     }
   }
 
@@ -125,7 +138,8 @@ final class Simulation {
         all.simulated,
         all.terms,
         System.nanoTime() - started,
-        all.worstRatio);
+        all.worstRatio,
+        all.stats);
   }
 
   private static final class Partial {
@@ -134,8 +148,10 @@ final class Simulation {
     long simulated;
     long terms;
     double worstRatio;
+    final Stats stats = new Stats();
 
     void add(Result r) {
+      stats.merge(r.stats());
       if (r.failed()) {
         failures.add(r);
       }
@@ -153,6 +169,7 @@ final class Simulation {
       simulated += p.simulated;
       terms += p.terms;
       worstRatio = Math.max(worstRatio, p.worstRatio);
+      stats.merge(p.stats);
     }
   }
 

@@ -70,6 +70,7 @@ final class World {
   final SimStore store;
   final Network network;
   final Checker checker;
+  final Stats stats = new Stats();
   private final Trace trace;
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private final List<Fault> globalActive = new ArrayList<>();
@@ -221,6 +222,7 @@ final class World {
         store.writes(),
         recovery,
         livenessBound,
+        stats,
         trace);
   }
 
@@ -354,6 +356,9 @@ final class World {
       return;
     }
     Incarnation inc = node.inc;
+    if (Checker.acting(node)) {
+      stats.add(Stats.Counter.LEADERS_CRASHED);
+    }
     kill(inc);
     node.down = true;
     node.downBy = f;
@@ -405,6 +410,7 @@ final class World {
   }
 
   private void restart(Node node) {
+    stats.add(Stats.Counter.RESTARTS);
     node.down = false;
     node.downBy = null;
     disturbance();
@@ -412,8 +418,12 @@ final class World {
   }
 
   private void resume(Node node) {
+    boolean held = node.inc.context != null && !node.inc.context.isCancelled();
     node.paused = false;
     node.pausedBy = null;
+    if (node.pausedWhileActing && !held) {
+      stats.add(Stats.Counter.WOKE_PAST_DEADLINE);
+    }
     trace(node, "RESUMES after a pause; " + node.deferred.size() + " overdue events run now");
     for (Event e : node.deferred) {
       e.time = now;
@@ -429,6 +439,9 @@ final class World {
     Node node = f.node >= 0 ? nodes[f.node] : null;
     switch (f.kind) {
       case PARTITION, SLOW, LOSSY, WATCH_LAG -> {
+        if (f.kind == Fault.Kind.PARTITION && Checker.acting(node)) {
+          stats.add(Stats.Counter.LEADERS_PARTITIONED);
+        }
         node.active.add(f);
         trace(node, "fault begins: " + f);
       }
@@ -440,6 +453,10 @@ final class World {
         if (node.down || node.paused) {
           trace(node, "pause skipped: down or already paused");
           return;
+        }
+        node.pausedWhileActing = Checker.acting(node);
+        if (node.pausedWhileActing) {
+          stats.add(Stats.Counter.LEADERS_PAUSED);
         }
         node.paused = true;
         node.pausedBy = f;
