@@ -63,10 +63,17 @@ final class Models {
           .withRates(1.0, true)
           .named("coarse-raw");
 
+  /** {@link #COARSE_RAW} with only lost responses and partitions: renewals retried by the slow path. */
+  static final Model COARSE_RAW_LOST_RESPONSES =
+      COARSE_RAW
+          .withFaults(EnumSet.of(Fault.Kind.LOSSY, Fault.Kind.PARTITION))
+          .named("coarse-raw-lost-responses");
+
   static final List<Model> ALL =
       List.of(
           Model.SAFE,
           COARSE_RAW,
+          COARSE_RAW_LOST_RESPONSES,
           RATES_BEYOND_RHO,
           NO_DEADLINE_PAUSES,
           NO_DEADLINE_HANGS,

@@ -10,11 +10,15 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One incarnation's {@link Lock} on the {@link SimStore}. Its methods run only inside a simulated
- * lock call ({@link Network.Call}), at the instant the request reaches the store: the call decides
- * whether the request fails before it is applied, and whether the response is lost after it was
- * applied. An update compares the version this lock had cached when the request was <em>sent</em>
- * (a real client puts it in the request), not when it arrives.
+ * One incarnation's {@link Lock} on the {@link SimStore}. Its methods run only when the response
+ * of a simulated lock call ({@link Network.Call}) reaches the caller; the store applied the
+ * operation earlier, when the request arrived, and the lock now answers what the store said. An
+ * update was compared with the version this lock had cached when the request was sent (a real
+ * client puts it in the request).
+ *
+ * <p>A lock that honours its timeouts drops a response that comes after the timeout it was given
+ * (its cache stays as it was); an overrunning lock (the scenario says which) caches what the late
+ * response says although the elector has stopped waiting for it.
  */
 final class SimLock implements Lock {
   static final long UNKNOWN = -1;
@@ -36,10 +40,8 @@ final class SimLock implements Lock {
 
   @Override
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
-    Network.Call call = enter("get");
-    SimStore.Entry e = store.read();
-    call.respond(e == null ? "get: absent" : "get: v" + e.version() + " " + SimStore.brief(e.record()));
-    dropIfLate(call, timeout);
+    Network.Call call = enter(LockOp.Kind.GET, null, timeout);
+    SimStore.Entry e = call.entry;
     if (e == null) {
       return Optional.empty();
     }
@@ -49,65 +51,49 @@ final class SimLock implements Lock {
 
   @Override
   public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
-    Network.Call call = enter("create");
-    long v;
-    try {
-      v = store.create(record, owner.name());
-    } catch (LockException e) {
-      call.refused(e);
-      throw e;
-    }
-    call.respond("create: v" + v);
-    dropIfLate(call, timeout);
-    cachedVersion = v;
+    Network.Call call = enter(LockOp.Kind.CREATE, record, timeout);
+    cachedVersion = call.version;
   }
 
   @Override
   public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
-    Network.Call call = enter("update");
-    if (call.expectedVersion == UNKNOWN) {
-      throw new SimStore.SimFailure("update before any get or create");
-    }
-    long v;
-    try {
-      v = store.update(record, call.expectedVersion, owner.name());
-    } catch (LockException e) {
-      call.refused(e);
-      throw e;
-    }
-    call.respond("update: v" + v);
-    dropIfLate(call, timeout);
-    cachedVersion = v;
+    Network.Call call = enter(LockOp.Kind.UPDATE, record, timeout);
+    cachedVersion = call.version;
   }
 
-  /**
-   * A lock that honours its timeout drops a response that comes after it (the request may have been
-   * applied all the same); an overrunning one finishes the call and caches its result even though
-   * the elector stopped waiting.
-   */
-  private void dropIfLate(Network.Call call, Duration timeout) throws LockException {
-    if (!world.scenario.overruns && call.pastTimeout(timeout)) {
-      if (world.tracing()) {
-        world.trace(owner.node, "call#" + call.id + " answered after its timeout: the lock drops the response");
-      }
-      throw new SimStore.SimFailure("timed out");
-    }
-  }
-
-  private Network.Call enter(String op) throws LockException {
+  private Network.Call enter(LockOp.Kind kind, LeaderElectionRecord record, Duration timeout)
+      throws LockException {
     Network.Call call = Network.current();
-    if (call == null || call.owner != owner) {
-      // the elector called its lock outside a task the simulation recognised as a lock call
+    if (call == null || call.owner != owner || call.op.kind() != kind || call.op.record() != record) {
+      // the elector called its lock outside the task the network read, or not as it read it
       world.fatal(
           owner.name()
               + " called "
-              + op
-              + " outside a simulated lock call: LockCallTasks no longer recognises the elector's"
-              + " lock-call tasks");
+              + kind
+              + " outside the simulated lock call it sent: SimExecutor or LockOp no longer read"
+              + " the elector's lock-call tasks right");
       throw new SimStore.SimFailure("not in a simulated lock call");
     }
-    call.op = op;
-    call.failBeforeApply();
+    boolean late = call.pastTimeout(timeout);
+    if (world.tracing()) {
+      world.trace(
+          owner.node,
+          "call#"
+              + call.id
+              + " response: "
+              + (call.error != null ? call.error.getMessage() : "ok")
+              + (late
+                  ? world.scenario.overruns
+                      ? " (after its timeout: the elector no longer waits, the lock still caches it)"
+                      : " (after its timeout: the lock drops it)"
+                  : ""));
+    }
+    if (late && !world.scenario.overruns) {
+      throw new SimStore.SimFailure("timed out");
+    }
+    if (call.error != null) {
+      throw call.error;
+    }
     return call;
   }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seeds=100000     # more seeds
  *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.firstSeed=200001 # other seeds
  *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seed=1016        # replay one, with its trace
- *   ... -Dsimulation.seed=4468 -Dsimulation.model=overrunning-locks           # in another model
+ *   ... -Dsimulation.seed=295 -Dsimulation.model=overrunning-locks           # in another model
  * </pre>
  *
  * A failing seed is replayed with its trace; the reports go to the console and to
@@ -40,6 +40,11 @@ class SimulationTest {
     System.out.println(s.describe());
     write("summary-" + model.name() + ".txt", s.describe() + "\n");
     if (!s.failedSeeds().isEmpty()) {
+      StringBuilder all = new StringBuilder();
+      for (Simulation.Result r : s.failures()) {
+        all.append("seed ").append(r.scenario().seed).append(": ").append(r.problem()).append('\n');
+      }
+      write("failures-" + model.name() + ".txt", all.toString());
       for (Simulation.Result r : s.failures().subList(0, Math.min(3, s.failures().size()))) {
         long seed = r.scenario().seed;
         String report = Simulation.report(seed, model, Integer.MAX_VALUE);

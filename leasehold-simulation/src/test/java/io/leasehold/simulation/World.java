@@ -28,8 +28,10 @@ final class World {
     TIMER,
     /** A task a process handed to its executor. */
     TASK,
-    /** A request reaching the store; the caller's task then completes. */
-    APPLY,
+    /** A request reaching the store, whatever its sender is doing. */
+    STORE,
+    /** A response reaching the process that sent the request; its task then runs. */
+    RESPONSE,
     /** A watch notification reaching a process. */
     WATCH,
     /** Something the world does: start a node, begin or end a fault. */
@@ -251,10 +253,7 @@ final class World {
     Incarnation owner = e.owner;
     if (owner != null) {
       if (!owner.alive) {
-        if (e.kind == Kind.APPLY) {
-          e.action.run(); // a request already sent still reaches the store
-        }
-        return;
+        return; // a dead process runs nothing; its requests already sent are STORE events
       }
       if (owner.node.paused) {
         owner.node.deferred.add(e);
