@@ -1,0 +1,303 @@
+package io.leasehold.simulation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Everything one seed decides before the world starts: the timings, the candidates and their clock
+ * rates, the lock flavour, the latencies, and the plan of faults. The world's own random choices
+ * while it runs (latencies, jitter, lost responses) come from {@link #worldSeed}, drawn from the
+ * same seed, so one seed is one exact run.
+ */
+final class Scenario {
+  private static final long MS = 1_000_000L;
+  private static final long S = 1_000_000_000L;
+
+  /** Timing profiles (lease, renew deadline, retry period); all valid with a one-second granularity. */
+  private static final long[][] PROFILES = {
+    {15 * S, 10 * S, 2 * S}, // client-go's defaults, rho = 1.5
+    {4 * S, 3 * S, 1 * S}, // rho = 1.33
+    {10 * S, 5 * S, 1 * S}, // rho = 2
+    {2500 * MS, 1500 * MS, 500 * MS}, // lease rounded up to 3 s in the record, rho = 1.67
+    {1200 * MS, 1000 * MS, 250 * MS}, // lease rounded up to 2 s in the record, rho = 1.2
+    {60 * S, 40 * S, 8 * S}, // rho = 1.5, long lease
+  };
+
+  private static final Map<Fault.Kind, Integer> WEIGHTS = new EnumMap<>(Fault.Kind.class);
+
+  static {
+    WEIGHTS.put(Fault.Kind.PARTITION, 20);
+    WEIGHTS.put(Fault.Kind.PAUSE, 20);
+    WEIGHTS.put(Fault.Kind.SLOW, 12);
+    WEIGHTS.put(Fault.Kind.CRASH, 10);
+    WEIGHTS.put(Fault.Kind.STOP, 6);
+    WEIGHTS.put(Fault.Kind.STORE_DOWN, 8);
+    WEIGHTS.put(Fault.Kind.LOSSY, 10);
+    WEIGHTS.put(Fault.Kind.FLAKY, 8);
+    WEIGHTS.put(Fault.Kind.WATCH_LAG, 10);
+  }
+
+  final long seed;
+  final Model model;
+  final long worldSeed;
+  final int nodes;
+  final long lease;
+  final long renew;
+  final long retry;
+  final double rho;
+  /** Null: the config's default (renewDeadline / 10). */
+  final Duration margin;
+  /** Null: the config's default (max(1 s, renewDeadline / 2)). */
+  final Duration callTimeout;
+  final double[] rates;
+  final boolean[] watches;
+  final long[] startDelays;
+  final boolean releaseOnCancel;
+  final boolean coarseRaw;
+  /** The lock finishes calls the elector abandoned and caches their result. */
+  final boolean overruns;
+  final long latencyMin;
+  final long latencyTypical;
+  final long latencyMax;
+  final List<Fault> faults;
+
+  private Scenario(
+      long seed,
+      Model model,
+      long worldSeed,
+      int nodes,
+      long[] profile,
+      Duration margin,
+      Duration callTimeout,
+      double[] rates,
+      boolean[] watches,
+      long[] startDelays,
+      boolean releaseOnCancel,
+      boolean coarseRaw,
+      boolean overruns,
+      long[] latency,
+      List<Fault> faults) {
+    this.seed = seed;
+    this.model = model;
+    this.worldSeed = worldSeed;
+    this.nodes = nodes;
+    this.lease = profile[0];
+    this.renew = profile[1];
+    this.retry = profile[2];
+    this.rho = (double) lease / renew;
+    this.margin = margin;
+    this.callTimeout = callTimeout;
+    this.rates = rates;
+    this.watches = watches;
+    this.startDelays = startDelays;
+    this.releaseOnCancel = releaseOnCancel;
+    this.coarseRaw = coarseRaw;
+    this.overruns = overruns;
+    this.latencyMin = latency[0];
+    this.latencyTypical = latency[1];
+    this.latencyMax = latency[2];
+    this.faults = faults;
+  }
+
+  /** Draws a scenario of {@code model} from {@code seed}. */
+  static Scenario generate(long seed, Model model) {
+    Random r = new Random(seed);
+    long worldSeed = r.nextLong();
+    int n = 3 + r.nextInt(3);
+    int[] allowed = model.profiles();
+    long[] profile =
+        allowed.length == 0
+            ? PROFILES[r.nextInt(PROFILES.length)]
+            : PROFILES[allowed[r.nextInt(allowed.length)]];
+    long lease = profile[0];
+    long renew = profile[1];
+    long retry = profile[2];
+    double rho = (double) lease / renew;
+
+    Duration margin;
+    double m = r.nextDouble();
+    if (m < 0.5) {
+      margin = null;
+    } else if (m < 0.75) {
+      margin = Duration.ofNanos((long) (r.nextDouble() * renew / 10));
+    } else {
+      margin = Duration.ZERO;
+    }
+    Duration callTimeout =
+        r.nextDouble() < 0.7
+            ? null
+            : Duration.ofNanos(Math.max(MS, retry / 4 + (long) (r.nextDouble() * (renew - retry / 4))));
+
+    double[] rates = new double[n];
+    double half = Math.log(rho) * model.rateSpread() / 2;
+    for (int i = 0; i < n; i++) {
+      rates[i] = Math.exp(-half + r.nextDouble() * 2 * half);
+    }
+    if (model.forceExtremeRates() || r.nextDouble() < 0.4) {
+      int fast = r.nextInt(n);
+      int slow = (fast + 1 + r.nextInt(n - 1)) % n;
+      rates[fast] = Math.exp(half);
+      rates[slow] = Math.exp(-half);
+    }
+
+    boolean[] watches = new boolean[n];
+    // no watch, every follower watching, or a mix, in the model's share of seeds
+    boolean watching = r.nextDouble() < model.watchShare();
+    boolean mixed = r.nextBoolean();
+    for (int i = 0; i < n; i++) {
+      watches[i] = watching && (!mixed || r.nextBoolean());
+    }
+    long[] startDelays = new long[n];
+    for (int i = 0; i < n; i++) {
+      startDelays[i] = (long) (r.nextDouble() * 2 * retry);
+    }
+    boolean release = r.nextBoolean();
+    boolean coarse = r.nextDouble() < model.coarseRawShare();
+    boolean overruns = r.nextDouble() < model.overrunShare();
+
+    long typical = Math.min(retry / 20, (long) ((0.5 + r.nextDouble() * 4.5) * MS));
+    long max = Math.min(retry / 5, typical + (long) (r.nextDouble() * 200 * MS));
+    long[] latency = {10_000L, typical, max};
+
+    List<Fault> faults = new ArrayList<>();
+    List<Fault.Kind> kinds = new ArrayList<>(model.faults());
+    if (!kinds.isEmpty()) {
+      int total = 0;
+      for (Fault.Kind k : kinds) {
+        total += WEIGHTS.get(k);
+      }
+      long windowStart = lease + (long) (r.nextDouble() * 2 * lease);
+      long window = (long) ((3 + r.nextDouble() * 9) * lease);
+      int count = 1 + r.nextInt(10);
+      for (int i = 0; i < count; i++) {
+        int pick = r.nextInt(total);
+        Fault.Kind kind = kinds.get(0);
+        for (Fault.Kind k : kinds) {
+          pick -= WEIGHTS.get(k);
+          if (pick < 0) {
+            kind = k;
+            break;
+          }
+        }
+        faults.add(fault(r, kind, n, windowStart + (long) (r.nextDouble() * window), lease));
+      }
+      faults.sort((a, b) -> Long.compare(a.start, b.start));
+    }
+    return new Scenario(
+        seed,
+        model,
+        worldSeed,
+        n,
+        profile,
+        margin,
+        callTimeout,
+        rates,
+        watches,
+        startDelays,
+        release,
+        coarse,
+        overruns,
+        latency,
+        Collections.unmodifiableList(faults));
+  }
+
+  private static Fault fault(Random r, Fault.Kind kind, int n, long start, long lease) {
+    int node = r.nextInt(n);
+    switch (kind) {
+      case PARTITION -> {
+        Fault.Mode mode = Fault.Mode.values()[r.nextInt(3)];
+        return new Fault(kind, node, start, span(r, 0.1, 2.5, lease), 0, mode, 0);
+      }
+      case STORE_DOWN -> {
+        return new Fault(kind, -1, start, span(r, 0.05, 1.5, lease), 0, null, 0);
+      }
+      case SLOW -> {
+        return new Fault(kind, node, start, span(r, 0.2, 2, lease), 0, null, 0);
+      }
+      case PAUSE -> {
+        long d = r.nextBoolean() ? span(r, 0.01, 0.6, lease) : span(r, 0.6, 3, lease);
+        return new Fault(kind, node, start, d, 0, null, 0);
+      }
+      case CRASH -> {
+        return new Fault(kind, node, start, span(r, 0, 2, lease), 0, null, 0);
+      }
+      case STOP -> {
+        return new Fault(kind, node, start, span(r, 0, 1, lease), 0, null, 0);
+      }
+      case LOSSY -> {
+        return new Fault(kind, node, start, span(r, 0.2, 2, lease), 0.2 + 0.8 * r.nextDouble(), null, 0);
+      }
+      case FLAKY -> {
+        return new Fault(kind, -1, start, span(r, 0.2, 2, lease), 0.1 + 0.6 * r.nextDouble(), null, 0);
+      }
+      case WATCH_LAG -> {
+        return new Fault(kind, node, start, span(r, 0.2, 2, lease), 0, null, span(r, 0.2, 2, lease));
+      }
+      default -> throw new IllegalStateException(kind.toString());
+    }
+  }
+
+  private static long span(Random r, double lo, double hi, long unit) {
+    return (long) ((lo + r.nextDouble() * (hi - lo)) * unit);
+  }
+
+  double minRate() {
+    return Arrays.stream(rates).min().orElseThrow();
+  }
+
+  double maxRate() {
+    return Arrays.stream(rates).max().orElseThrow();
+  }
+
+  long lastPlannedFaultEnd() {
+    long end = 0;
+    for (Fault f : faults) {
+      end = Math.max(end, f.end());
+    }
+    return end;
+  }
+
+  String describe() {
+    StringBuilder s = new StringBuilder();
+    s.append("seed ").append(seed).append(" (model ").append(model.name()).append(")\n");
+    s.append(
+        String.format(
+            "  timings: lease %s, renewDeadline %s, retryPeriod %s, rho %.4f, margin %s, lockCallTimeout %s%n",
+            World.seconds(lease),
+            World.seconds(renew),
+            World.seconds(retry),
+            rho,
+            margin == null ? "default" : World.seconds(margin.toNanos()),
+            callTimeout == null ? "default" : World.seconds(callTimeout.toNanos())));
+    s.append(
+        String.format(
+            "  leader deadline %s, releaseOnCancel %s, raw bytes %s, %s, latency %s / %s / %s%n",
+            model.enforceLeaderDeadline() ? "enforced" : "OFF",
+            releaseOnCancel,
+            coarseRaw ? "coarse (1 s)" : "fine",
+            overruns
+                ? "abandoned calls run on and update the lock's cache"
+                : "the lock drops responses after its timeout",
+            World.seconds(latencyMin),
+            World.seconds(latencyTypical),
+            World.seconds(latencyMax)));
+    for (int i = 0; i < nodes; i++) {
+      s.append(
+          String.format(
+              "  n%d: clock rate %.5f, %s, starts at %s%n",
+              i + 1, rates[i], watches[i] ? "watches" : "polls", World.seconds(startDelays[i])));
+    }
+    s.append(String.format("  rate ratio %.5f (rho %.5f)%n", maxRate() / minRate(), rho));
+    s.append("  faults:\n");
+    for (Fault f : faults) {
+      s.append("    ").append(f).append('\n');
+    }
+    return s.toString();
+  }
+}

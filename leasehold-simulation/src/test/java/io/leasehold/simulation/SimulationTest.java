@@ -1,0 +1,99 @@
+package io.leasehold.simulation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The safety simulation: thousands of seeds of the {@link Model#SAFE safe model} by default.
+ *
+ * <pre>
+ *   mvn -B -ntp -pl leasehold-simulation verify                              # 5,000 seeds
+ *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seeds=100000     # more seeds
+ *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.firstSeed=200001 # other seeds
+ *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seed=1016        # replay one, with its trace
+ *   ... -Dsimulation.seed=295 -Dsimulation.model=overrunning-locks           # in another model
+ * </pre>
+ *
+ * A failing seed is replayed with its trace; the reports go to the console and to
+ * target/simulation/.
+ */
+class SimulationTest {
+  static final long DEFAULT_SEEDS = 5_000;
+  static final Path OUT = Path.of("target", "simulation");
+
+  @Test
+  void theSafeModelHoldsForEverySeed() throws Exception {
+    assumeTrue(System.getProperty("simulation.seed") == null, "replaying one seed");
+    long first = Long.getLong("simulation.firstSeed", 1);
+    long seeds = Long.getLong("simulation.seeds", DEFAULT_SEEDS);
+    Model model = Models.named(System.getProperty("simulation.model", "safe"));
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    Simulation.Summary s = Simulation.runMany(first, seeds, model, threads);
+    System.out.println(s.describe());
+    write("summary-" + model.name() + ".txt", s.describe() + "\n");
+    if (!s.failedSeeds().isEmpty()) {
+      StringBuilder all = new StringBuilder();
+      for (Simulation.Result r : s.failures()) {
+        all.append("seed ").append(r.scenario().seed).append(": ").append(r.problem()).append('\n');
+      }
+      write("failures-" + model.name() + ".txt", all.toString());
+      for (Simulation.Result r : s.failures().subList(0, Math.min(3, s.failures().size()))) {
+        long seed = r.scenario().seed;
+        String report = Simulation.report(seed, model, Integer.MAX_VALUE);
+        Path file = write("seed-" + seed + ".txt", report);
+        System.out.println(Simulation.report(seed, model, 300));
+        System.out.println("full trace: " + file.toAbsolutePath());
+      }
+    }
+    assertThat(s.failedSeeds()).as("failing seeds of model " + model.name()).isEmpty();
+    // the faults did reach leaders: the run tested something
+    if (model == Model.SAFE && seeds >= 1000) {
+      for (Stats.Counter c : Stats.Counter.values()) {
+        assertThat(s.stats().get(c)).as(c.label).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void replayOneSeed() throws IOException {
+    String seed = System.getProperty("simulation.seed");
+    assumeTrue(seed != null, "set -Dsimulation.seed=N to replay one seed");
+    Model model = Models.named(System.getProperty("simulation.model", "safe"));
+    String report = Simulation.report(Long.parseLong(seed), model, Integer.MAX_VALUE);
+    Path file = write("seed-" + seed + ".txt", report);
+    System.out.println(report);
+    System.out.println("trace written to " + file.toAbsolutePath());
+    assertThat(Simulation.run(Long.parseLong(seed), model, false).problem())
+        .as("seed " + seed + " of model " + model.name())
+        .isNull();
+  }
+
+  @Test
+  void oneSeedIsOneExactRun() {
+    for (long seed : new long[] {7, 1016, 4242}) {
+      Simulation.Result a = Simulation.run(seed, Model.SAFE, true);
+      Simulation.Result b = Simulation.run(seed, Model.SAFE, true);
+      Simulation.Result c = Simulation.run(seed, Model.SAFE, false);
+      List<String> trace = a.trace().lines();
+      assertThat(trace).hasSizeGreaterThan(100).isEqualTo(b.trace().lines());
+      assertThat(c.events()).isEqualTo(a.events());
+      assertThat(c.storeWrites()).isEqualTo(a.storeWrites());
+      assertThat(c.simulatedNanos()).isEqualTo(a.simulatedNanos());
+    }
+  }
+
+  static Path write(String name, String text) throws IOException {
+    Files.createDirectories(OUT);
+    Path file = OUT.resolve(name);
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    return file;
+  }
+}
