@@ -10,7 +10,7 @@ import java.util.concurrent.Executor;
  */
 final class SerialExecutor implements Executor {
   private final Executor delegate;
-  private final Queue<Runnable> tasks = new ArrayDeque<>();
+  private final Queue<Runnable> tasks = new ArrayDeque<>(4); // small: one per elector, rarely busy
   private boolean running;
 
   SerialExecutor(Executor delegate) {
