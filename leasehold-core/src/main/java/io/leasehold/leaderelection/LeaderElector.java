@@ -507,8 +507,9 @@ public final class LeaderElector implements AutoCloseable {
    * @return true when the lease is ours after this attempt
    */
   private CompletableFuture<Boolean> tryAcquireOrRenew(long deadline, Term leading) {
-    Instant now = clock.now();
+    // start is read first: it is no later than the instant the record's times describe
     long start = clock.nanoTime();
+    Instant now = clock.now();
 
     // 1. fast path: the leader updates optimistically, assuming the record it saw last is current
     LeaderElectionRecord observed;
@@ -527,7 +528,7 @@ public final class LeaderElector implements AutoCloseable {
             .leaderTransitions(observed.leaderTransitions())
             .fencingToken(leading != null ? leading.fencingToken : nextToken(observed))
             .build();
-    return write(false, renewal, deadline, "failed to update lock optimistically")
+    return write(false, renewal, start, deadline, "failed to update lock optimistically")
         .thenCompose(ok -> ok ? completed(true) : slowPath(deadline, leading, now, start));
   }
 
@@ -546,7 +547,8 @@ public final class LeaderElector implements AutoCloseable {
               if (found.isEmpty()) {
                 LeaderElectionRecord created =
                     desired(now).fencingToken(nextToken(LeaderElectionRecord.EMPTY)).build();
-                return write(true, created, deadline, "error initially creating lock " + desc);
+                return write(
+                    true, created, start, deadline, "error initially creating lock " + desc);
               }
               return takeOverOrRenew(found.get(), deadline, leading, now, start);
             })
@@ -587,12 +589,19 @@ public final class LeaderElector implements AutoCloseable {
         return completed(false);
       }
     }
-    return write(false, next.build(), deadline, "failed to update lock " + desc);
+    return write(false, next.build(), start, deadline, "failed to update lock " + desc);
   }
 
+  /**
+   * Sends one write. {@code recordTime} is the monotonic time no later than the instant the
+   * record's times describe: the leader's authority is counted from it, not from the send time,
+   * because on a lock of coarse granularity an earlier write with the same bytes (the same second)
+   * may already have started a follower's countdown, and a slow-path write is sent well after its
+   * attempt began.
+   */
   private CompletableFuture<Boolean> write(
-      boolean create, LeaderElectionRecord record, long deadline, String failure) {
-    long sentAt = clock.nanoTime();
+      boolean create, LeaderElectionRecord record, long recordTime, long deadline, String failure) {
+    long sentAt = Math.min(recordTime, clock.nanoTime());
     long generation;
     synchronized (this) {
       if (!cacheInSyncLocked()) {
@@ -681,7 +690,7 @@ public final class LeaderElector implements AutoCloseable {
                       .leaderTransitions(stored.leaderTransitions())
                       .fencingToken(stored.fencingToken())
                       .build();
-              write(false, empty, deadline, "failed to release lock " + desc)
+              write(false, empty, clock.nanoTime(), deadline, "failed to release lock " + desc)
                   .whenComplete(
                       (ok, e) -> {
                         if (Boolean.TRUE.equals(ok)) {
