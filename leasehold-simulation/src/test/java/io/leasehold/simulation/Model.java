@@ -35,9 +35,9 @@ record Model(
 
   /**
    * Everything the elector is specified to survive: clock rates within ρ, every fault kind
-   * (lagging watches included), and some locks that finish abandoned calls late and cache their
-   * result. (Those two exposed the fast-path bug described in docs/SAFETY.md, now fixed; see
-   * {@link KnownBugTest}.)
+   * (lagging watches included), some locks that finish abandoned calls late and cache their
+   * result, and some with one-second raw bytes. (These exposed the two bugs described in
+   * docs/SAFETY.md, both fixed; see {@link KnownBugTest}.)
    */
   static final Model SAFE =
       new Model(

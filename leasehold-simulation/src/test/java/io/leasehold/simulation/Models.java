@@ -52,8 +52,9 @@ final class Models {
           .named("lagging-watches");
 
   /**
-   * Every seed on a lock with one-second change-detection granularity and sub-second retry periods
-   * (where two renewals can carry identical bytes), watching followers, extreme legal rates.
+   * Every seed on a lock with one-second change-detection granularity (as the Kubernetes locks) and
+   * sub-second retry periods (where renewals can carry identical bytes), watching followers,
+   * extreme legal rates: known bug 2 shows, rarely.
    */
   static final Model COARSE_RAW =
       Model.SAFE
@@ -63,7 +64,10 @@ final class Models {
           .withRates(1.0, true)
           .named("coarse-raw");
 
-  /** {@link #COARSE_RAW} with only lost responses and partitions: renewals retried by the slow path. */
+  /**
+   * {@link #COARSE_RAW} with only lost responses and partitions, so that renewals go through the
+   * slow path: known bug 2 (about 1 seed in 200,000).
+   */
   static final Model COARSE_RAW_LOST_RESPONSES =
       COARSE_RAW
           .withFaults(EnumSet.of(Fault.Kind.LOSSY, Fault.Kind.PARTITION))

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seeds=100000     # more seeds
  *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.firstSeed=200001 # other seeds
  *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seed=1016        # replay one, with its trace
- *   ... -Dsimulation.seed=295 -Dsimulation.model=overrunning-locks           # in another model
+ *   ... -Dsimulation.seed=68890 -Dsimulation.model=overrunning-locks           # in another model
  * </pre>
  *
  * A failing seed is replayed with its trace; the reports go to the console and to
