@@ -20,13 +20,15 @@ import org.junit.jupiter.api.Test;
  * countdown began earlier than the elector allows for.
  *
  * <p>The {@code @Disabled} tests state the property and fail with the elector of this branch;
- * enable them once the elector is fixed. The {@code ...StillReproduces} tests pin the
- * reproductions while the bugs are open, and are skipped (with a message) when run against an
- * elector that no longer shows them.
+ * enable them once the elector is fixed. The {@code ...StillReproduces} tests pin the reproductions
+ * while the bugs are open, and are skipped (with a message) when run against an elector that no
+ * longer shows them.
  */
 class KnownBugTest {
 
-  /** An abandoned get finishes late and moves the lock's cached version (InMemoryLock, JdbcLock). */
+  /**
+   * An abandoned get finishes late and moves the lock's cached version (InMemoryLock, JdbcLock).
+   */
   static final long ABANDONED_GET_SEED = 68890;
 
   /** A watch notification of the candidate's own old write arrives after a fresher read. */
@@ -36,9 +38,13 @@ class KnownBugTest {
   static final long COARSE_SLOW_PATH_SEED = 133291;
 
   @Test
-  @Disabled("elector bug 2: authority counted from the send time, not from the time in the bytes; see docs/SAFETY.md")
+  @Disabled(
+      "elector bug 2: authority counted from the send time, not from the time in the bytes; see"
+          + " docs/SAFETY.md")
   void aSlowPathRenewalWithIdenticalBytesMustNotOutlastTheFollowersCountdown() {
-    assertThat(Simulation.run(COARSE_SLOW_PATH_SEED, Models.COARSE_RAW_LOST_RESPONSES, false).problem())
+    assertThat(
+            Simulation.run(COARSE_SLOW_PATH_SEED, Models.COARSE_RAW_LOST_RESPONSES, false)
+                .problem())
         .isNull();
   }
 
@@ -48,27 +54,34 @@ class KnownBugTest {
         Simulation.run(COARSE_SLOW_PATH_SEED, Models.COARSE_RAW_LOST_RESPONSES, false).problem();
     assumeTrue(
         problem != null,
-        "seed " + COARSE_SLOW_PATH_SEED + " of model coarse-raw-lost-responses passes with this"
+        "seed "
+            + COARSE_SLOW_PATH_SEED
+            + " of model coarse-raw-lost-responses passes with this"
             + " elector: check with -Dsimulation.model=coarse-raw-lost-responses"
             + " -Dsimulation.seeds=1000000 before enabling the @Disabled test");
     assertThat(problem).startsWith("two leaders act at once");
   }
 
   @Test
-  @Disabled("elector bug: the fast path updates against a version it never observed; see docs/SAFETY.md")
+  @Disabled(
+      "elector bug: the fast path updates against a version it never observed; see docs/SAFETY.md")
   void aLateAbandonedReadMustNotLetACandidateOverwriteAValidLease() {
-    assertThat(Simulation.run(ABANDONED_GET_SEED, Models.OVERRUNNING_LOCKS, false).problem()).isNull();
+    assertThat(Simulation.run(ABANDONED_GET_SEED, Models.OVERRUNNING_LOCKS, false).problem())
+        .isNull();
   }
 
   @Test
-  @Disabled("elector bug: the fast path updates against a version it never observed; see docs/SAFETY.md")
+  @Disabled(
+      "elector bug: the fast path updates against a version it never observed; see docs/SAFETY.md")
   void aLaggingWatchMustNotLetACandidateOverwriteAValidLease() {
-    assertThat(Simulation.run(LAGGING_WATCH_SEED, Models.LAGGING_WATCHES, false).problem()).isNull();
+    assertThat(Simulation.run(LAGGING_WATCH_SEED, Models.LAGGING_WATCHES, false).problem())
+        .isNull();
   }
 
   @Test
   void theBugStillReproduces() {
-    String abandoned = Simulation.run(ABANDONED_GET_SEED, Models.OVERRUNNING_LOCKS, false).problem();
+    String abandoned =
+        Simulation.run(ABANDONED_GET_SEED, Models.OVERRUNNING_LOCKS, false).problem();
     String lagging = Simulation.run(LAGGING_WATCH_SEED, Models.LAGGING_WATCHES, false).problem();
     assumeTrue(
         abandoned != null || lagging != null,
