@@ -147,10 +147,7 @@ final class Checker {
     }
     if (second != null) {
       violation(
-          "two leaders act at once: "
-              + describe(first, now)
-              + " and "
-              + describe(second, now));
+          "two leaders act at once: " + describe(first, now) + " and " + describe(second, now));
     }
   }
 
@@ -216,7 +213,9 @@ final class Checker {
     return longest;
   }
 
-  /** How long after {@code from} someone first acts (0 if someone acts then), or -1 if nobody does. */
+  /**
+   * How long after {@code from} someone first acts (0 if someone acts then), or -1 if nobody does.
+   */
   long firstActingAfter(long from) {
     long best = -1;
     for (Interval i : intervals) {

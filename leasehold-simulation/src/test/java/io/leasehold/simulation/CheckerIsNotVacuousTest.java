@@ -33,11 +33,19 @@ class CheckerIsNotVacuousTest {
     System.out.println(s.describe());
     assertThat(s.failures()).as(model.name() + ": seeds that break safety").isNotEmpty();
     long twoLeaders =
-        s.failures().stream().filter(r -> r.problem().startsWith("two leaders act at once")).count();
+        s.failures().stream()
+            .filter(r -> r.problem().startsWith("two leaders act at once"))
+            .count();
     assertThat(twoLeaders).as(model.name() + ": seeds with two acting leaders").isPositive();
     Simulation.Result first = s.failures().get(0);
     System.out.println(
-        "  e.g. seed " + first.scenario().seed + ": " + first.problem() + " (replay with -Dsimulation.model=" + model.name() + ")");
+        "  e.g. seed "
+            + first.scenario().seed
+            + ": "
+            + first.problem()
+            + " (replay with -Dsimulation.model="
+            + model.name()
+            + ")");
   }
 
   private static void assertEverySeedIsSafe(Model model) throws Exception {

@@ -7,7 +7,9 @@ final class Fault {
     PARTITION,
     /** Every request reaching the store fails. */
     STORE_DOWN,
-    /** The node's requests take long: often longer than the call timeout, sometimes than the lease. */
+    /**
+     * The node's requests take long: often longer than the call timeout, sometimes than the lease.
+     */
     SLOW,
     /** The process stops (GC pause, SIGSTOP, VM freeze): no timer, task or response runs. */
     PAUSE,

@@ -3,7 +3,9 @@ package io.leasehold.simulation;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
 
-/** One process of a node: its own clock, lock, executor and elector. Dead once crashed or stopped. */
+/**
+ * One process of a node: its own clock, lock, executor and elector. Dead once crashed or stopped.
+ */
 final class Incarnation {
   final Node node;
   final int number;
@@ -12,6 +14,7 @@ final class Incarnation {
   SimLock lock;
   SimExecutor executor;
   LeaderElector elector;
+
   /** The context of the latest term this process started. */
   LeadershipContext context;
 

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class KnownBugTest {
 
-  /** An abandoned get finishes late and moves the lock's cached version (InMemoryLock, JdbcLock). */
+  /**
+   * An abandoned get finishes late and moves the lock's cached version (InMemoryLock, JdbcLock).
+   */
   static final long ABANDONED_GET_SEED = 68890;
 
   /** A watch notification of the candidate's own old write arrives after a fresher read. */
@@ -39,7 +41,8 @@ class KnownBugTest {
 
   @Test
   void aLaggingWatchMustNotLetACandidateOverwriteAValidLease() {
-    assertThat(Simulation.run(LAGGING_WATCH_SEED, Models.LAGGING_WATCHES, false).problem()).isNull();
+    assertThat(Simulation.run(LAGGING_WATCH_SEED, Models.LAGGING_WATCHES, false).problem())
+        .isNull();
   }
 
   @Test

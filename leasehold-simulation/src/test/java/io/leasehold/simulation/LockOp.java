@@ -2,8 +2,8 @@ package io.leasehold.simulation;
 
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import java.lang.reflect.Field;
-import java.time.Duration;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -12,14 +12,16 @@ import java.util.Set;
  * @param name shown in reports
  * @param rateSpread clock rates are drawn log-uniformly in [ρ^(-s/2), ρ^(s/2)]: s = 1 keeps the
  *     fastest/slowest ratio within ρ, larger values break that assumption
- * @param forceExtremeRates always put one node at each end of the rate range (otherwise 40% of seeds)
+ * @param forceExtremeRates always put one node at each end of the rate range (otherwise 40% of
+ *     seeds)
  * @param enforceLeaderDeadline the elector's leader deadline
  * @param faults the kinds of fault drawn
  * @param coarseRawShare share of seeds whose lock has one-second change-detection granularity
  * @param watchShare share of seeds in which (some) followers watch instead of polling
- * @param overrunShare share of seeds whose lock lets a call run on past the timeout the elector gave
- *     it and, when it finishes, caches what it read or wrote (as {@code InMemoryLock} and {@code
- *     JdbcLock} can); the others drop a response that comes after the timeout (as {@code EtcdLock})
+ * @param overrunShare share of seeds whose lock lets a call run on past the timeout the elector
+ *     gave it and, when it finishes, caches what it read or wrote (as {@code InMemoryLock} and
+ *     {@code JdbcLock} can); the others drop a response that comes after the timeout (as {@code
+ *     EtcdLock})
  * @param profiles indexes of the timing profiles drawn from (see {@link Scenario}), empty for all
  */
 record Model(
@@ -52,35 +54,107 @@ record Model(
           new int[0]);
 
   Model named(String n) {
-    return new Model(n, rateSpread, forceExtremeRates, enforceLeaderDeadline, faults, coarseRawShare, watchShare, overrunShare, profiles);
+    return new Model(
+        n,
+        rateSpread,
+        forceExtremeRates,
+        enforceLeaderDeadline,
+        faults,
+        coarseRawShare,
+        watchShare,
+        overrunShare,
+        profiles);
   }
 
   Model withRates(double spread, boolean extremes) {
-    return new Model(name, spread, extremes, enforceLeaderDeadline, faults, coarseRawShare, watchShare, overrunShare, profiles);
+    return new Model(
+        name,
+        spread,
+        extremes,
+        enforceLeaderDeadline,
+        faults,
+        coarseRawShare,
+        watchShare,
+        overrunShare,
+        profiles);
   }
 
   Model withLeaderDeadline(boolean enforce) {
-    return new Model(name, rateSpread, forceExtremeRates, enforce, faults, coarseRawShare, watchShare, overrunShare, profiles);
+    return new Model(
+        name,
+        rateSpread,
+        forceExtremeRates,
+        enforce,
+        faults,
+        coarseRawShare,
+        watchShare,
+        overrunShare,
+        profiles);
   }
 
   Model withFaults(Set<Fault.Kind> kinds) {
-    return new Model(name, rateSpread, forceExtremeRates, enforceLeaderDeadline, kinds, coarseRawShare, watchShare, overrunShare, profiles);
+    return new Model(
+        name,
+        rateSpread,
+        forceExtremeRates,
+        enforceLeaderDeadline,
+        kinds,
+        coarseRawShare,
+        watchShare,
+        overrunShare,
+        profiles);
   }
 
   Model withCoarseRaw(double share) {
-    return new Model(name, rateSpread, forceExtremeRates, enforceLeaderDeadline, faults, share, watchShare, overrunShare, profiles);
+    return new Model(
+        name,
+        rateSpread,
+        forceExtremeRates,
+        enforceLeaderDeadline,
+        faults,
+        share,
+        watchShare,
+        overrunShare,
+        profiles);
   }
 
   Model withWatches(double share) {
-    return new Model(name, rateSpread, forceExtremeRates, enforceLeaderDeadline, faults, coarseRawShare, share, overrunShare, profiles);
+    return new Model(
+        name,
+        rateSpread,
+        forceExtremeRates,
+        enforceLeaderDeadline,
+        faults,
+        coarseRawShare,
+        share,
+        overrunShare,
+        profiles);
   }
 
   Model withOverrunningLocks(double share) {
-    return new Model(name, rateSpread, forceExtremeRates, enforceLeaderDeadline, faults, coarseRawShare, watchShare, share, profiles);
+    return new Model(
+        name,
+        rateSpread,
+        forceExtremeRates,
+        enforceLeaderDeadline,
+        faults,
+        coarseRawShare,
+        watchShare,
+        share,
+        profiles);
   }
 
   Model withProfiles(int... indexes) {
-    return new Model(name, rateSpread, forceExtremeRates, enforceLeaderDeadline, faults, coarseRawShare, watchShare, overrunShare, indexes);
+    return new Model(
+        name,
+        rateSpread,
+        forceExtremeRates,
+        enforceLeaderDeadline,
+        faults,
+        coarseRawShare,
+        watchShare,
+        overrunShare,
+        indexes);
   }
 
   @Override

@@ -3,7 +3,9 @@ package io.leasehold.simulation;
 import java.util.EnumSet;
 import java.util.List;
 
-/** The named models, for the tests and for replaying a seed with {@code -Dsimulation.model=NAME}. */
+/**
+ * The named models, for the tests and for replaying a seed with {@code -Dsimulation.model=NAME}.
+ */
 final class Models {
   private Models() {}
 

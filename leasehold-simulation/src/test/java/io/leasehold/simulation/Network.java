@@ -26,12 +26,16 @@ final class Network {
     final LockOp op;
     final long expectedVersion;
     final long sentLocal;
+
     /** Why the call failed before reaching the store's data, or null. */
     String failure;
+
     /** What the store answered: an error, or the entry read, or the version written. */
     LockException error;
+
     SimStore.Entry entry;
     long version;
+
     /** The caller's side of the call is over: answered, or given up at its end. */
     boolean ended;
 
@@ -89,7 +93,8 @@ final class Network {
         }
         case HANG_LOST -> {
           if (world.tracing()) {
-            world.trace(node, "call#" + call.id + " " + describe(call) + " sent into the partition: lost");
+            world.trace(
+                node, "call#" + call.id + " " + describe(call) + " sent into the partition: lost");
           }
           return;
         }
@@ -122,7 +127,8 @@ final class Network {
     return switch (call.op.kind()) {
       case GET -> "get";
       case CREATE -> "create(" + SimStore.brief(call.op.record()) + ")";
-      case UPDATE -> "update(" + SimStore.brief(call.op.record()) + ", if v" + call.expectedVersion + ")";
+      case UPDATE ->
+          "update(" + SimStore.brief(call.op.record()) + ", if v" + call.expectedVersion + ")";
     };
   }
 
@@ -169,8 +175,7 @@ final class Network {
     }
     boolean slow = node.activeFault(Fault.Kind.SLOW) != null;
     long back = slow ? slowLatency() : baseLatency();
-    world.schedule(
-        world.now() + back, call.owner, World.Kind.RESPONSE, () -> respond(call, slow));
+    world.schedule(world.now() + back, call.owner, World.Kind.RESPONSE, () -> respond(call, slow));
   }
 
   private String apply(Call call) {
@@ -208,7 +213,8 @@ final class Network {
     }
     if (call.ended) {
       if (world.tracing()) {
-        world.trace(call.owner.node, "call#" + call.id + " response after the call ended: nobody reads it");
+        world.trace(
+            call.owner.node, "call#" + call.id + " response after the call ended: nobody reads it");
       }
       return;
     }
@@ -238,16 +244,22 @@ final class Network {
     }
   }
 
-  /** Latency of a message on a healthy link: mostly small, sometimes up to the scenario's maximum. */
+  /**
+   * Latency of a message on a healthy link: mostly small, sometimes up to the scenario's maximum.
+   */
   long baseLatency() {
     Scenario sc = world.scenario;
     if (world.rnd.nextDouble() < 0.9) {
       return sc.latencyMin + (long) (world.rnd.nextDouble() * (sc.latencyTypical - sc.latencyMin));
     }
-    return sc.latencyTypical + (long) (world.rnd.nextDouble() * (sc.latencyMax - sc.latencyTypical));
+    return sc.latencyTypical
+        + (long) (world.rnd.nextDouble() * (sc.latencyMax - sc.latencyTypical));
   }
 
-  /** Latency on a slow link: beyond the normal maximum, often beyond the call timeout, sometimes beyond the lease. */
+  /**
+   * Latency on a slow link: beyond the normal maximum, often beyond the call timeout, sometimes
+   * beyond the lease.
+   */
   private long slowLatency() {
     Scenario sc = world.scenario;
     long timeout = world.callTimeout();

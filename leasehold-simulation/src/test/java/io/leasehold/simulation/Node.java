@@ -10,8 +10,10 @@ final class Node {
   final double rate;
   final boolean watches;
   final List<Fault> active = new ArrayList<>();
+
   /** Events that came due while the process was paused; they run when it resumes. */
   final List<World.Event> deferred = new ArrayList<>();
+
   Incarnation inc;
   int incarnations;
   boolean paused;

@@ -19,7 +19,9 @@ final class Scenario {
   private static final long MS = 1_000_000L;
   private static final long S = 1_000_000_000L;
 
-  /** Timing profiles (lease, renew deadline, retry period); all valid with a one-second granularity. */
+  /**
+   * Timing profiles (lease, renew deadline, retry period); all valid with a one-second granularity.
+   */
   private static final long[][] PROFILES = {
     {15 * S, 10 * S, 2 * S}, // client-go's defaults, rho = 1.5
     {4 * S, 3 * S, 1 * S}, // rho = 1.33
@@ -51,17 +53,22 @@ final class Scenario {
   final long renew;
   final long retry;
   final double rho;
+
   /** Null: the config's default (renewDeadline / 10). */
   final Duration margin;
+
   /** Null: the config's default (max(1 s, renewDeadline / 2)). */
   final Duration callTimeout;
+
   final double[] rates;
   final boolean[] watches;
   final long[] startDelays;
   final boolean releaseOnCancel;
   final boolean coarseRaw;
+
   /** The lock finishes calls the elector abandoned and caches their result. */
   final boolean overruns;
+
   final long latencyMin;
   final long latencyTypical;
   final long latencyMax;
@@ -132,7 +139,8 @@ final class Scenario {
     Duration callTimeout =
         r.nextDouble() < 0.7
             ? null
-            : Duration.ofNanos(Math.max(MS, retry / 4 + (long) (r.nextDouble() * (renew - retry / 4))));
+            : Duration.ofNanos(
+                Math.max(MS, retry / 4 + (long) (r.nextDouble() * (renew - retry / 4))));
 
     double[] rates = new double[n];
     double half = Math.log(rho) * model.rateSpread() / 2;
@@ -231,13 +239,16 @@ final class Scenario {
         return new Fault(kind, node, start, span(r, 0, 1, lease), 0, null, 0);
       }
       case LOSSY -> {
-        return new Fault(kind, node, start, span(r, 0.2, 2, lease), 0.2 + 0.8 * r.nextDouble(), null, 0);
+        return new Fault(
+            kind, node, start, span(r, 0.2, 2, lease), 0.2 + 0.8 * r.nextDouble(), null, 0);
       }
       case FLAKY -> {
-        return new Fault(kind, -1, start, span(r, 0.2, 2, lease), 0.1 + 0.6 * r.nextDouble(), null, 0);
+        return new Fault(
+            kind, -1, start, span(r, 0.2, 2, lease), 0.1 + 0.6 * r.nextDouble(), null, 0);
       }
       case WATCH_LAG -> {
-        return new Fault(kind, node, start, span(r, 0.2, 2, lease), 0, null, span(r, 0.2, 2, lease));
+        return new Fault(
+            kind, node, start, span(r, 0.2, 2, lease), 0, null, span(r, 0.2, 2, lease));
       }
       default -> throw new IllegalStateException(kind.toString());
     }
@@ -268,7 +279,8 @@ final class Scenario {
     s.append("seed ").append(seed).append(" (model ").append(model.name()).append(")\n");
     s.append(
         String.format(
-            "  timings: lease %s, renewDeadline %s, retryPeriod %s, rho %.4f, margin %s, lockCallTimeout %s%n",
+            "  timings: lease %s, renewDeadline %s, retryPeriod %s, rho %.4f, margin %s,"
+                + " lockCallTimeout %s%n",
             World.seconds(lease),
             World.seconds(renew),
             World.seconds(retry),

@@ -11,9 +11,9 @@ import java.time.Instant;
  *
  * <p>Timers are events of the world, placed at the first global instant at which the local reading
  * reaches their due time. While the process is paused its timers do not run: the world defers them
- * and runs them all when the process resumes, each reading the clock as it is then (late), as
- * after a GC pause. {@link io.leasehold.leaderelection.FakeClock} cannot express that (it runs
- * every timer at its own due instant), hence this clock.
+ * and runs them all when the process resumes, each reading the clock as it is then (late), as after
+ * a GC pause. {@link io.leasehold.leaderelection.FakeClock} cannot express that (it runs every
+ * timer at its own due instant), hence this clock.
  */
 final class SimClock implements ElectionClock {
   private final World world;
@@ -37,7 +37,9 @@ final class SimClock implements ElectionClock {
     return l0 + (long) Math.floor((g - g0) * rate);
   }
 
-  /** The first global instant (not before this clock existed) at which the reading is {@code local}. */
+  /**
+   * The first global instant (not before this clock existed) at which the reading is {@code local}.
+   */
   long globalAt(long local) {
     if (local <= l0) {
       return g0;

@@ -15,7 +15,9 @@ class SimClockTest {
     World w = new World(Scenario.generate(1, Model.SAFE), false);
     for (double rate : new double[] {0.7, 0.8164965809277261, 1.0, 1.2247448713915889, 1.5}) {
       SimClock c = new SimClock(w, null, rate, 5_000_000_000_000L, Instant.EPOCH);
-      for (long local = 5_000_000_000_000L; local < 5_000_000_000_000L + 100_000_000_000L; local += 7_777_777_777L) {
+      for (long local = 5_000_000_000_000L;
+          local < 5_000_000_000_000L + 100_000_000_000L;
+          local += 7_777_777_777L) {
         long g = c.globalAt(local);
         assertThat(c.localAt(g)).isGreaterThanOrEqualTo(local);
         if (g > 0) {
@@ -66,12 +68,6 @@ class SimClockTest {
   }
 
   private static void runAll(World w) {
-    try {
-      var m = World.class.getDeclaredMethod("runUntil", long.class);
-      m.setAccessible(true);
-      m.invoke(w, Long.MAX_VALUE / 4);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
-    }
+    w.runUntil(Long.MAX_VALUE / 4);
   }
 }

@@ -10,11 +10,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One incarnation's {@link Lock} on the {@link SimStore}. Its methods run only when the response
- * of a simulated lock call ({@link Network.Call}) reaches the caller; the store applied the
- * operation earlier, when the request arrived, and the lock now answers what the store said. An
- * update was compared with the version this lock had cached when the request was sent (a real
- * client puts it in the request).
+ * One incarnation's {@link Lock} on the {@link SimStore}. Its methods run only when the response of
+ * a simulated lock call ({@link Network.Call}) reaches the caller; the store applied the operation
+ * earlier, when the request arrived, and the lock now answers what the store said. An update was
+ * compared with the version this lock had cached when the request was sent (a real client puts it
+ * in the request).
  *
  * <p>A lock that honours its timeouts drops a response that comes after the timeout it was given
  * (its cache stays as it was); an overrunning lock (the scenario says which) caches what the late
@@ -64,7 +64,10 @@ final class SimLock implements Lock {
   private Network.Call enter(LockOp.Kind kind, LeaderElectionRecord record, Duration timeout)
       throws LockException {
     Network.Call call = Network.current();
-    if (call == null || call.owner != owner || call.op.kind() != kind || call.op.record() != record) {
+    if (call == null
+        || call.owner != owner
+        || call.op.kind() != kind
+        || call.op.record() != record) {
       // the elector called its lock outside the task the network read, or not as it read it
       world.fatal(
           owner.name()
@@ -84,7 +87,8 @@ final class SimLock implements Lock {
               + (call.error != null ? call.error.getMessage() : "ok")
               + (late
                   ? world.scenario.overruns
-                      ? " (after its timeout: the elector no longer waits, the lock still caches it)"
+                      ? " (after its timeout: the elector no longer waits, the lock still caches"
+                            + " it)"
                       : " (after its timeout: the lock drops it)"
                   : ""));
     }

@@ -30,8 +30,10 @@ final class SimStore {
     final Incarnation owner;
     final LockWatcher watcher;
     boolean closed;
+
     /** A change could not be delivered (partition): on reconnection the watcher hears "read it". */
     boolean missed;
+
     /** When the last delivery to this subscriber is due; deliveries keep their order. */
     long lastDelivery;
 

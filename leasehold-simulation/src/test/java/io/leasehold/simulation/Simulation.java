@@ -58,8 +58,8 @@ final class Simulation {
 
     String describe() {
       return String.format(
-          "model %s: %d seeds from %d in %.1f s (%.0f seeds/s), %d failed; %d events, %.1f h simulated;"
-              + " slowest recovery %.0f%% of the liveness bound%n  %s",
+          "model %s: %d seeds from %d in %.1f s (%.0f seeds/s), %d failed; %d events, %.1f h"
+              + " simulated; slowest recovery %.0f%% of the liveness bound%n  %s",
           model.name(),
           seeds,
           firstSeed,
@@ -180,7 +180,11 @@ final class Simulation {
     s.append("=== simulation seed ").append(seed).append(" ===\n");
     s.append(r.scenario().describe());
     if (r.failed()) {
-      s.append("FAILED at ").append(World.seconds(r.violationAt())).append(": ").append(r.problem()).append('\n');
+      s.append("FAILED at ")
+          .append(World.seconds(r.violationAt()))
+          .append(": ")
+          .append(r.problem())
+          .append('\n');
       if (r.error() != null) {
         java.io.StringWriter w = new java.io.StringWriter();
         r.error().printStackTrace(new java.io.PrintWriter(w));
@@ -189,7 +193,8 @@ final class Simulation {
     } else {
       s.append(
           String.format(
-              "passed: %d events, %s simulated, %d terms, %d store writes, recovery %s (bound %s)%n",
+              "passed: %d events, %s simulated, %d terms, %d store writes, recovery %s (bound"
+                  + " %s)%n",
               r.events(),
               World.seconds(r.simulatedNanos()),
               r.terms(),

@@ -2,8 +2,8 @@ package io.leasehold.simulation;
 
 /**
  * Runs seeds outside Maven, for long hunts: {@code java -cp <test classpath>
- * io.leasehold.simulation.SimulationMain MODEL FIRST COUNT [THREADS]}, or {@code ... MODEL SEED}
- * to print one seed's report with its whole trace.
+ * io.leasehold.simulation.SimulationMain MODEL FIRST COUNT [THREADS]}, or {@code ... MODEL SEED} to
+ * print one seed's report with its whole trace.
  */
 final class SimulationMain {
   private SimulationMain() {}
@@ -16,7 +16,8 @@ final class SimulationMain {
     }
     long first = Long.parseLong(args[1]);
     long count = Long.parseLong(args[2]);
-    int threads = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
+    int threads =
+        args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
     Simulation.Summary s = Simulation.runMany(first, count, model, threads);
     System.out.println(s.describe());
     for (Simulation.Result r : s.failures()) {

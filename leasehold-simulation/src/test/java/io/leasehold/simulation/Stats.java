@@ -3,7 +3,10 @@ package io.leasehold.simulation;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** What happened in runs, to show that the faults did reach leaders (a safe run that tests nothing proves nothing). */
+/**
+ * What happened in runs, to show that the faults did reach leaders (a safe run that tests nothing
+ * proves nothing).
+ */
 final class Stats {
   enum Counter {
     TERMS("terms"),

@@ -20,7 +20,10 @@ import java.util.Random;
  */
 final class World {
   static final long SECOND = 1_000_000_000L;
-  /** Longer than any run: timers beyond it are clamped (nothing the elector schedules is that far). */
+
+  /**
+   * Longer than any run: timers beyond it are clamped (nothing the elector schedules is that far).
+   */
   static final long FAR_FUTURE = 1_000_000L * SECOND;
 
   enum Kind {
@@ -115,10 +118,10 @@ final class World {
    * named holder re-acquires its own lease without waiting for it to expire, an empty record is
    * free. The terms: an attempt under way when the last fault healed may wait out a hung call
    * (lockCallTimeout) and a renewal window that cannot succeed (renewDeadline, when the record
-   * names the holder with a token its running term does not know); then one follower delay (at
-   * most (1 + JITTER) * retryPeriod) to the next attempt, and once more if that attempt lost a race
-   * to another candidate's stale write; each step at the slowest clock's rate; plus a few
-   * request latencies.
+   * names the holder with a token its running term does not know); then one follower delay (at most
+   * (1 + JITTER) * retryPeriod) to the next attempt, and once more if that attempt lost a race to
+   * another candidate's stale write; each step at the slowest clock's rate; plus a few request
+   * latencies.
    */
   static long livenessBound(Scenario sc, long callTimeout) {
     double local = callTimeout + sc.renew + 2 * (1 + LeaderElector.JITTER_FACTOR) * sc.retry;
@@ -228,7 +231,7 @@ final class World {
         trace);
   }
 
-  private void runUntil(long until) {
+  void runUntil(long until) {
     while (!checker.violated()) {
       Event e = queue.peek();
       if (e == null || e.time > until) {
@@ -344,7 +347,11 @@ final class World {
                   ? ", authority left " + seconds(ctx.remaining().toNanos()) + " (local)"
                   : ""));
       ctx.whenCancelled()
-          .thenRun(() -> trace(inc.node, "term " + ctx.fencingToken() + " ended: " + ctx.cancellationReason()));
+          .thenRun(
+              () ->
+                  trace(
+                      inc.node,
+                      "term " + ctx.fencingToken() + " ended: " + ctx.cancellationReason()));
     }
     checker.termStarted(inc, ctx);
   }
@@ -505,7 +512,9 @@ final class World {
     }
   }
 
-  /** Pushes {@code snapshot} (null: "read it yourself") to a subscriber, in order, after a latency. */
+  /**
+   * Pushes {@code snapshot} (null: "read it yourself") to a subscriber, in order, after a latency.
+   */
   void deliverWatch(SimStore.Subscription s, LockSnapshot snapshot) {
     Node node = s.owner.node;
     if (s.closed || !s.owner.alive) {
@@ -532,7 +541,9 @@ final class World {
               trace(
                   node,
                   "watch delivers "
-                      + (snapshot == null ? "\"changed, read it\"" : SimStore.brief(snapshot.record())));
+                      + (snapshot == null
+                          ? "\"changed, read it\""
+                          : SimStore.brief(snapshot.record())));
             }
             s.watcher.changed(snapshot);
           }
