@@ -359,6 +359,15 @@ public final class JdbcLock implements Lock {
     }
     c.setAutoCommit(false);
     try {
+      if (call.dialect == Dialect.POSTGRESQL) {
+        // a candidate frozen inside this transaction (SIGSTOP, a long GC pause) would hold the
+        // lease row's lock and so keep every other candidate from taking over; the server ends
+        // such a session once it has been idle in the transaction longer than the call may take
+        try (Statement s = c.createStatement()) {
+          s.execute(
+              "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds * 1000L);
+        }
+      }
       T result = work.run(call);
       c.commit();
       return result;

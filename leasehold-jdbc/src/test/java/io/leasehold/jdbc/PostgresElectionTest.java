@@ -8,6 +8,8 @@ import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.TermLog;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -75,6 +77,57 @@ class PostgresElectionTest extends JdbcElectionTest {
     TermLog.Term second = log.awaitNewLeader(first, WAIT);
     assertThat(second.identity).isEqualTo("b");
     log.assertSafe();
+  }
+
+  @Test
+  void aLeaderFrozenInsideItsRenewalTransactionDoesNotBlockTheTakeover() throws Exception {
+    AtomicBoolean freeze = new AtomicBoolean();
+    CountDownLatch thaw = new CountDownLatch(1);
+    start("a", false, freezingCommits(ds, freeze, thaw));
+    TermLog.Term first = log.awaitLeader(WAIT);
+    LeaderElector b = start("b", false);
+    Await.until(WAIT, () -> b.getLeader().equals("a"), "b to see a lead");
+    freeze.set(true); // a's next renewal updates the row, then never commits: the row stays locked
+    try {
+      TermLog.Term second = log.awaitNewLeader(first, WAIT);
+      assertThat(second.identity).isEqualTo("b");
+      log.assertSafe();
+    } finally {
+      thaw.countDown();
+    }
+  }
+
+  /** Connections whose commit blocks, while {@code freeze} is set, until {@code thaw} opens. */
+  static DataSource freezingCommits(DataSource target, AtomicBoolean freeze, CountDownLatch thaw) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              Object result = invoke(target, method, args);
+              if (!method.getName().equals("getConnection")) {
+                return result;
+              }
+              java.sql.Connection real = (java.sql.Connection) result;
+              return Proxy.newProxyInstance(
+                  java.sql.Connection.class.getClassLoader(),
+                  new Class<?>[] {java.sql.Connection.class},
+                  (p, m, a) -> {
+                    if (m.getName().equals("commit") && freeze.get()) {
+                      thaw.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    return invoke(real, m, a);
+                  });
+            });
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args)
+      throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   /** Wraps a data source, counting the connections it hands out. */
