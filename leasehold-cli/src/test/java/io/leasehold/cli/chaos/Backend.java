@@ -53,6 +53,14 @@ abstract class Backend implements AutoCloseable {
   /** Brings it back on the same port and data, and waits until it serves. */
   abstract void up() throws Exception;
 
+  /**
+   * Why a frozen leader might keep the others from taking over, when the backend can tell; empty
+   * otherwise.
+   */
+  String frozenHolderDiagnosis() {
+    return "";
+  }
+
   @Override
   public void close() {}
 
@@ -114,6 +122,23 @@ abstract class Backend implements AutoCloseable {
     @Override
     String restartFault() {
       return "PostgreSQL stop (fast) + start";
+    }
+
+    @Override
+    String frozenHolderDiagnosis() {
+      try (java.sql.Connection c = server.dataSource().getConnection();
+          java.sql.Statement s = c.createStatement();
+          java.sql.ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                      + " AND query LIKE 'UPDATE leasehold_leases%'")) {
+        rs.next();
+        return rs.getInt(1) > 0
+            ? "the lease row is locked by a session idle in transaction after its UPDATE"
+            : "";
+      } catch (java.sql.SQLException e) {
+        return "";
+      }
     }
 
     @Override

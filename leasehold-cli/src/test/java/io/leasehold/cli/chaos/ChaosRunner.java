@@ -223,6 +223,12 @@ final class ChaosRunner {
           && now() - stopped < LEASE_MILLIS + 6_000) {
         sleep(50);
       }
+      String diagnosis = "";
+      if (db.fence() <= last.token && blocked == 0) {
+        report.pausesWithoutTakeover++;
+        diagnosis = backend.frozenHolderDiagnosis();
+        diagnosis = "; NO TAKEOVER" + (diagnosis.isEmpty() ? "" : ": " + diagnosis);
+      }
       sleep(between(0, 300));
       long newer = db.fence();
       long headStart = between(0, 150);
@@ -231,7 +237,7 @@ final class ChaosRunner {
       signal("CONT", List.of(leader.process.toHandle()));
       pauses.add(new Pause(leader.id, last.token, System.currentTimeMillis() - headStart));
       log(
-          "paused %s (leader, token %d) and its child for %.1f s; the store's fence is now %d%s;"
+          "paused %s (leader, token %d) and its child for %.1f s; the store's fence is now %d%s%s;"
               + " the child resumed %d ms before leasehold",
           leader.id,
           last.token,
@@ -240,6 +246,7 @@ final class ChaosRunner {
           blocked > 0
               ? ", " + blocked + " writer(s) waiting behind the paused child's transaction"
               : "",
+          diagnosis,
           headStart);
     }
 
