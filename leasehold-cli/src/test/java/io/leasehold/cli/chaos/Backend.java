@@ -42,14 +42,24 @@ abstract class Backend implements AutoCloseable {
   }
 
   /**
-   * What {@link #restart} does, for the report; null when the runner kills all candidates instead.
+   * What {@link #down} and {@link #up} do, for the report; null when the runner kills all
+   * candidates instead.
    */
   abstract String restartFault();
 
+  /** Takes the backend down, as a crash or a maintenance stop would. */
+  abstract void down() throws Exception;
+
+  /** Brings it back on the same port and data, and waits until it serves. */
+  abstract void up() throws Exception;
+
   /**
-   * Takes the backend down for {@code downMillis}, then brings it back and waits until it serves.
+   * Why a frozen leader might keep the others from taking over, when the backend can tell; empty
+   * otherwise.
    */
-  abstract void restart(long downMillis) throws Exception;
+  String frozenHolderDiagnosis() {
+    return "";
+  }
 
   @Override
   public void close() {}
@@ -77,7 +87,12 @@ abstract class Backend implements AutoCloseable {
     }
 
     @Override
-    void restart(long downMillis) {
+    void down() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    void up() {
       throw new UnsupportedOperationException();
     }
   }
@@ -110,10 +125,30 @@ abstract class Backend implements AutoCloseable {
     }
 
     @Override
-    void restart(long downMillis) throws Exception {
+    String frozenHolderDiagnosis() {
+      try (java.sql.Connection c = server.dataSource().getConnection();
+          java.sql.Statement s = c.createStatement();
+          java.sql.ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                      + " AND query LIKE 'UPDATE leasehold_leases%'")) {
+        rs.next();
+        return rs.getInt(1) > 0
+            ? "the lease row is locked by a session idle in transaction after its UPDATE"
+            : "";
+      } catch (java.sql.SQLException e) {
+        return "";
+      }
+    }
+
+    @Override
+    void down() throws Exception {
       server.stop();
-      Thread.sleep(downMillis);
-      server.restart();
+    }
+
+    @Override
+    void up() throws Exception {
+      server.restart(); // starts the stopped server
     }
 
     @Override
@@ -145,11 +180,13 @@ abstract class Backend implements AutoCloseable {
     }
 
     @Override
-    void restart(long downMillis) throws Exception {
-      EtcdCluster.Member m = cluster.members().get(0);
-      m.kill();
-      Thread.sleep(downMillis);
-      m.restart();
+    void down() {
+      cluster.members().get(0).kill();
+    }
+
+    @Override
+    void up() throws Exception {
+      cluster.members().get(0).restart();
     }
 
     @Override

@@ -25,6 +25,7 @@ final class BackendReport {
   int pausedRejected;
   int pausedStopped;
   int pausedAccepted;
+  int pausesWithoutTakeover;
   // the store
   long counterValue;
   long counterFence;
@@ -249,6 +250,7 @@ final class BackendReport {
       {"terms (tokens) / leader changes", ""},
       {"token regressions", ""},
       {"paused child: rejected / stopped / wrote", ""},
+      {"pauses without a takeover", ""},
       {"store overlap (ms) / interleavings", ""},
       {"activity overlap (ms): all / paused children left out", ""},
       {"workers started", ""},
@@ -268,6 +270,7 @@ final class BackendReport {
               r.terms + " / " + r.leaderChanges,
               "" + r.tokenRegressions,
               r.pausedRejected + " / " + r.pausedStopped + " / " + r.pausedAccepted,
+              "" + r.pausesWithoutTakeover,
               r.storeOverlapMillis + " / " + r.interleavings,
               r.activityOverlapMillis + " / " + r.unpausedOverlapMillis,
               "" + r.workers,

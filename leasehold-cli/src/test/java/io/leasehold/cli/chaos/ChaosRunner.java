@@ -75,11 +75,19 @@ final class ChaosRunner {
   /** One backend's run: candidates, faults for the chaos window, a recovery check, the analysis. */
   BackendReport run(Backend backend, Database db, Path dir) throws Exception {
     Run r = new Run(backend, db, dir, new Random(seed ^ backend.name().hashCode()));
+    // Ctrl-C of a long run: no candidate, child or SIGSTOPped process is left behind
+    Thread cleanup = new Thread(r::stopEverything, "chaos-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       return r.execute();
     } finally {
       r.stopEverything();
       db.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException ignored) {
+        // the JVM is exiting: the hook runs
+      }
     }
   }
 
@@ -130,7 +138,7 @@ final class ChaosRunner {
           inject(f);
           nextFault = now() + between(1_500, 4_000);
         }
-        Thread.sleep(50);
+        sleep(50);
       }
       log("chaos window over; restarting the candidates still down and waiting for a write");
       restartAt.replaceAll((id, at) -> now());
@@ -208,14 +216,20 @@ final class ChaosRunner {
       signal("STOP", all);
       long stopped = now();
       report.pauses++;
-      Thread.sleep(LEASE_MILLIS + 1_000);
+      sleep(LEASE_MILLIS + 1_000);
       int blocked = 0;
       while (db.fence() <= last.token
           && (blocked = db.blockedWriters()) == 0
           && now() - stopped < LEASE_MILLIS + 6_000) {
-        Thread.sleep(50);
+        sleep(50);
       }
-      Thread.sleep(between(0, 300));
+      String diagnosis = "";
+      if (db.fence() <= last.token && blocked == 0) {
+        report.pausesWithoutTakeover++;
+        diagnosis = backend.frozenHolderDiagnosis();
+        diagnosis = "; NO TAKEOVER" + (diagnosis.isEmpty() ? "" : ": " + diagnosis);
+      }
+      sleep(between(0, 300));
       long newer = db.fence();
       long headStart = between(0, 150);
       signal("CONT", children);
@@ -223,7 +237,7 @@ final class ChaosRunner {
       signal("CONT", List.of(leader.process.toHandle()));
       pauses.add(new Pause(leader.id, last.token, System.currentTimeMillis() - headStart));
       log(
-          "paused %s (leader, token %d) and its child for %.1f s; the store's fence is now %d%s;"
+          "paused %s (leader, token %d) and its child for %.1f s; the store's fence is now %d%s%s;"
               + " the child resumed %d ms before leasehold",
           leader.id,
           last.token,
@@ -232,6 +246,7 @@ final class ChaosRunner {
           blocked > 0
               ? ", " + blocked + " writer(s) waiting behind the paused child's transaction"
               : "",
+          diagnosis,
           headStart);
     }
 
@@ -239,21 +254,34 @@ final class ChaosRunner {
       report.backendFaults++;
       if (backend.restartFault() == null) {
         long back = between(500, 2_000);
-        for (Candidate c : candidates.values()) {
-          if (c.alive()) {
-            c.kill9();
-            restartAt.put(c.id, now() + back);
-          }
+        List<Candidate> alive =
+            candidates.values().stream().filter(Candidate::alive).collect(Collectors.toList());
+        for (Candidate c : alive) {
+          c.kill9();
         }
+        long at = now() + back;
+        alive.forEach(c -> restartAt.put(c.id, at));
         log("kill -9 of every candidate (back in %.1f s)", back / 1000.0);
         return;
       }
       long down = between(300, 2_000);
       long t = now();
-      backend.restart(down);
+      backend.down();
+      sleep(down);
+      backend.up();
       log(
           "%s: down %.1f s, serving again after %.1f s",
           backend.restartFault(), down / 1000.0, (now() - t) / 1000.0);
+    }
+
+    /** Sleeps, restarting the candidates whose time has come meanwhile. */
+    void sleep(long millis) throws Exception {
+      long until = now() + millis;
+      restartDue();
+      while (now() < until) {
+        Thread.sleep(Math.min(50, Math.max(1, until - now())));
+        restartDue();
+      }
     }
 
     /** Restarts candidates whose time has come, and those that exited by themselves. */
@@ -283,7 +311,7 @@ final class ChaosRunner {
             return c;
           }
         }
-        Thread.sleep(50);
+        sleep(50);
       } while (now() < until);
       return null;
     }
@@ -303,7 +331,7 @@ final class ChaosRunner {
     }
 
     /** SIGCONT and SIGKILL for every candidate, its children, and any worker still alive. */
-    void stopEverything() {
+    synchronized void stopEverything() {
       List<ProcessHandle> all = new ArrayList<>();
       for (Candidate c : candidates.values()) {
         if (c.process != null) {
