@@ -1,38 +1,10 @@
 package io.leasehold.kubernetes;
 
 import io.leasehold.leaderelection.resourcelock.Lock;
-import io.leasehold.leaderelection.resourcelock.LockContractTest;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 
-class ConfigMapLockContractTest extends LockContractTest {
-  private static final AtomicInteger OBJECTS = new AtomicInteger();
-  private static MockCluster cluster;
-  private String name;
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
-
-  @BeforeEach
-  void freshObject() {
-    name = "contract-" + OBJECTS.incrementAndGet();
-  }
-
+class ConfigMapLockContractTest extends MockLockContractTest {
   @Override
-  protected Lock newLock(String identity) {
-    return ConfigMapLock.builder(cluster.client)
-        .namespace("test")
-        .name(name)
-        .identity(identity)
-        .build();
+  Lock lock(String identity) {
+    return ConfigMapLock.builder(cluster.client).namespace("test").name(name).identity(identity).build();
   }
 }
