@@ -179,16 +179,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private Candidate startCandidate(String name, Path db) throws IOException {
-    List<String> argv = new ArrayList<>();
-    argv.add(ProcessHandle.current().info().command().orElse("java"));
+    List<String> argv = new ArrayList<>(Leasehold.launcher());
     argv.addAll(
         List.of(
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Xmx128m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Leasehold.class.getName(),
             "run",
             "--lock",
             "sqlite:" + db,

@@ -45,14 +45,7 @@ final class EtcdSpec extends LockSpec {
       b.credentials(user, password);
     }
     Client client = b.build();
-    EtcdSpec spec = new EtcdSpec(client, o, "etcd:" + endpoints);
-    try {
-      spec.lock("probe"); // validates the name and prefix now, as a usage error
-    } catch (IllegalArgumentException e) {
-      client.close();
-      throw e;
-    }
-    return spec;
+    return new EtcdSpec(client, o, "etcd:" + endpoints).checked();
   }
 
   @Override

@@ -51,14 +51,7 @@ final class KubernetesSpec extends LockSpec {
     } else {
       client = KubernetesLocks.newClient(renewDeadline);
     }
-    KubernetesSpec spec = new KubernetesSpec(client, o, namespace);
-    try {
-      spec.lock("probe"); // validates the lock type, namespace and name now, as a usage error
-    } catch (IllegalArgumentException e) {
-      client.close();
-      throw e;
-    }
-    return spec;
+    return new KubernetesSpec(client, o, namespace).checked();
   }
 
   @Override

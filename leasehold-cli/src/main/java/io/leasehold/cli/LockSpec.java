@@ -29,6 +29,20 @@ abstract class LockSpec implements AutoCloseable {
   @Override
   public void close() {}
 
+  /**
+   * Builds one lock now, so that a bad lock name, prefix, type or table is a usage error before
+   * anything runs; closes this spec when it fails.
+   */
+  LockSpec checked() {
+    try {
+      lock("probe");
+      return this;
+    } catch (IllegalArgumentException e) {
+      close();
+      throw e;
+    }
+  }
+
   static LockSpec parse(LockOptions o) {
     String spec = o.spec.trim();
     String lower = spec.toLowerCase(Locale.ROOT);
@@ -57,9 +71,6 @@ abstract class LockSpec implements AutoCloseable {
   }
 
   private static LockSpec sql(DataSource ds, LockOptions o, String display, Runnable close) {
-    if (o.table != null) {
-      JdbcLock.builder(ds).name(o.name).identity("probe").table(o.table).build();
-    }
     return new LockSpec() {
       @Override
       Lock lock(String identity) {
@@ -79,7 +90,7 @@ abstract class LockSpec implements AutoCloseable {
       public void close() {
         close.run();
       }
-    };
+    }.checked();
   }
 
   /**

@@ -30,16 +30,7 @@ final class CliProcess implements AutoCloseable {
   }
 
   static CliProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> argv = new ArrayList<>();
-    argv.add(ProcessHandle.current().info().command().orElse("java"));
-    argv.addAll(
-        List.of(
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Xmx128m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Leasehold.class.getName()));
+    List<String> argv = new ArrayList<>(Leasehold.launcher());
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);

@@ -168,7 +168,12 @@ public final class LeaderElectionConfig {
         : renewDeadline.dividedBy(10);
   }
 
-  private static Duration defaultLockCallTimeout(Duration renewDeadline) {
+  /**
+   * The default {@link #lockCallTimeout()} for {@code renewDeadline}: renewDeadline / 2, at least
+   * one second (client-go's request timeout for leader election). Backends whose clients take a
+   * request timeout of their own can use the same value.
+   */
+  public static Duration defaultLockCallTimeout(Duration renewDeadline) {
     if (renewDeadline.equals(DEFAULT_RENEW_DEADLINE)) {
       return DEFAULT_LOCK_CALL_TIMEOUT;
     }

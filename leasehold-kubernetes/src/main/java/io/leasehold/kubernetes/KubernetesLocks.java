@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.io.File;
@@ -106,8 +107,7 @@ public final class KubernetesLocks {
    * so that one hung request cannot use up the whole renew deadline.
    */
   public static Duration requestTimeout(Duration renewDeadline) {
-    Duration half = renewDeadline.dividedBy(2);
-    return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+    return LeaderElectionConfig.defaultLockCallTimeout(renewDeadline);
   }
 
   /**

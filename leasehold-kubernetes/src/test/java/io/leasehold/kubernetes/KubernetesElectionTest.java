@@ -59,13 +59,9 @@ class KubernetesElectionTest extends ElectionContractTest {
         KubernetesLocks.LEASES, NS, name, cluster.client, ResourceLockConfig.of(identity));
   }
 
-  LeaderElector startOnLease(String identity, boolean release) {
-    return start(identity, release);
-  }
-
   @Test
   void theLeaseHoldsTheLeadersIdentityAndToken() throws Exception {
-    startOnLease("a", true);
+    start("a", true);
     TermLog.Term leader = log.awaitLeader(WAIT);
     LockSnapshot stored = leaseLock().get(Duration.ofSeconds(5)).orElseThrow();
     assertThat(stored.record().holderIdentity()).isEqualTo(leader.identity);
@@ -174,7 +170,7 @@ class KubernetesElectionTest extends ElectionContractTest {
     cluster.fail("POST", "/namespaces/" + NS + "/events", 403, "events is forbidden");
     a.close();
     TermLog.Term previous = log.terms().get(0);
-    startOnLease("ev-b", false);
+    start("ev-b", false);
     TermLog.Term next = log.awaitNewLeader(previous, WAIT);
     assertThat(next.identity).isEqualTo("ev-b");
   }

@@ -383,13 +383,8 @@ final class ChaosRunner {
 
       void start() throws IOException {
         generation++;
-        List<String> argv = new ArrayList<>(java());
-        argv.addAll(
-            List.of(
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Leasehold.class.getName()));
+        List<String> argv = new ArrayList<>(Leasehold.launcher());
+        argv.add(1, "-Xss512k");
         argv.addAll(
             List.of("run", "--lock", backend.lockSpec(), "--name", LOCK, "--id", id, "--restart"));
         argv.addAll(TIMINGS);

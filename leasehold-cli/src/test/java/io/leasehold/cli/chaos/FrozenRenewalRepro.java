@@ -118,16 +118,9 @@ public final class FrozenRenewalRepro {
   }
 
   private static Process start(PostgresServer pg, String id, Path dir) throws Exception {
-    List<String> argv = new ArrayList<>();
-    argv.add(ProcessHandle.current().info().command().orElse("java"));
+    List<String> argv = new ArrayList<>(Leasehold.launcher());
     argv.addAll(
         List.of(
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Xmx128m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Leasehold.class.getName(),
             "run",
             "--lock",
             pg.jdbcUrl(),
