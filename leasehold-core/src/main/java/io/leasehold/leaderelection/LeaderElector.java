@@ -82,7 +82,7 @@ public final class LeaderElector implements AutoCloseable {
 
   @FunctionalInterface
   private interface LockCall<T> {
-    T call(Lock lock, Duration timeout) throws Exception;
+    CompletableFuture<T> call(Lock lock, Duration timeout);
   }
 
   private final LeaderElectionConfig config;
@@ -104,7 +104,7 @@ public final class LeaderElector implements AutoCloseable {
   // ---- state, guarded by this
   private Phase phase = Phase.NEW;
   private volatile LeaderElectionRecord observedRecord = LeaderElectionRecord.EMPTY;
-  private byte[] observedRawRecord;
+  private LockSnapshot observedSnapshot;
   private long observedTime;
   private long lastWriteSentAt;
   private long highestTokenSeen;
@@ -121,15 +121,7 @@ public final class LeaderElector implements AutoCloseable {
   private long renewWindowEnd;
   private LockWatch watch;
   private volatile String lastFailure;
-  // The lock caches the version its last call saw, and update() compares against it. A call the
-  // elector gave up on may still finish later and move that cache past what the elector observed;
-  // a watch may deliver an older snapshot than the last read. So a write is only sent while the
-  // cache is known to match the observation: no abandoned call running or finished since the last
-  // successful call, and (for the fast path) an observation that came from a call, not a watch.
-  private int abandonedRunning;
-  private long abandonedFinished;
-  private long syncedAt = -1;
-  private boolean observedByWatch;
+
 
   /**
    * Creates an elector (client-go's {@code NewLeaderElector}). The config was validated when built;
@@ -513,11 +505,12 @@ public final class LeaderElector implements AutoCloseable {
 
     // 1. fast path: the leader updates optimistically, assuming the record it saw last is current
     LeaderElectionRecord observed;
+    LockSnapshot base;
     boolean fastPath;
     synchronized (this) {
       observed = observedRecord;
-      fastPath =
-          observedHolderIsMe() && isLeaseValid(start) && !observedByWatch && cacheInSyncLocked();
+      base = observedSnapshot;
+      fastPath = base != null && observedHolderIsMe() && isLeaseValid(start);
     }
     if (!fastPath) {
       return slowPath(deadline, leading, now, start);
@@ -528,27 +521,25 @@ public final class LeaderElector implements AutoCloseable {
             .leaderTransitions(observed.leaderTransitions())
             .fencingToken(leading != null ? leading.fencingToken : nextToken(observed))
             .build();
-    return write(false, renewal, start, deadline, "failed to update lock optimistically")
+    return write(base, renewal, start, deadline, "failed to update lock optimistically")
         .thenCompose(ok -> ok ? completed(true) : slowPath(deadline, leading, now, start));
   }
 
   private CompletableFuture<Boolean> slowPath(
       long deadline, Term leading, Instant now, long start) {
     // 2. obtain or create the record
-    long generation = abandonedGeneration();
-    return call((l, timeout) -> l.get(timeout), deadline)
+    return call((l, timeout) -> l.getAsync(timeout, executor), deadline)
         .handle(
             (found, error) -> {
               if (error != null) {
                 logFailure("error retrieving lock " + desc, error);
                 return completed(false);
               }
-              synced(generation);
               if (found.isEmpty()) {
                 LeaderElectionRecord created =
                     desired(now).fencingToken(nextToken(LeaderElectionRecord.EMPTY)).build();
                 return write(
-                    true, created, start, deadline, "error initially creating lock " + desc);
+                    null, created, start, deadline, "error initially creating lock " + desc);
               }
               return takeOverOrRenew(found.get(), deadline, leading, now, start);
             })
@@ -589,7 +580,7 @@ public final class LeaderElector implements AutoCloseable {
         return completed(false);
       }
     }
-    return write(false, next.build(), start, deadline, "failed to update lock " + desc);
+    return write(snapshot, next.build(), start, deadline, "failed to update lock " + desc);
   }
 
   /**
@@ -600,30 +591,17 @@ public final class LeaderElector implements AutoCloseable {
    * attempt began.
    */
   private CompletableFuture<Boolean> write(
-      boolean create, LeaderElectionRecord record, long recordTime, long deadline, String failure) {
+      LockSnapshot base,
+      LeaderElectionRecord record,
+      long recordTime,
+      long deadline,
+      String failure) {
     long sentAt = Math.min(recordTime, clock.nanoTime());
-    long generation;
-    synchronized (this) {
-      if (!cacheInSyncLocked()) {
-        logFailure(
-            failure,
-            new LockException(
-                "a lock call given up on earlier "
-                    + (abandonedRunning > 0 ? "is still running" : "finished late")
-                    + "; reading the lock again before writing"));
-        return completed(false);
-      }
-      generation = abandonedFinished;
-    }
     return call(
-            (l, timeout) -> {
-              if (create) {
-                l.create(record, timeout);
-              } else {
-                l.update(record, timeout);
-              }
-              return record;
-            },
+            (l, timeout) ->
+                base == null
+                    ? l.createAsync(record, timeout, executor)
+                    : l.updateAsync(base, record, timeout, executor),
             deadline)
         .handle(
             (written, error) -> {
@@ -632,13 +610,12 @@ public final class LeaderElector implements AutoCloseable {
                 return false;
               }
               synchronized (this) {
-                observedRecord = record;
+                observedSnapshot = written;
+                observedRecord = written.record();
                 observedTime = clock.nanoTime();
-                observedByWatch = false;
                 lastWriteSentAt = sentAt;
-                highestTokenSeen = Math.max(highestTokenSeen, record.fencingToken());
+                highestTokenSeen = Math.max(highestTokenSeen, written.record().fencingToken());
               }
-              synced(generation);
               lastFailure = null;
               return true;
             });
@@ -666,15 +643,13 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   private void releaseAttempt(long deadline, CompletableFuture<Void> released) {
-    long generation = abandonedGeneration();
-    call((l, timeout) -> l.get(timeout), deadline)
+    call((l, timeout) -> l.getAsync(timeout, executor), deadline)
         .whenComplete(
             (found, error) -> {
               if (error != null) {
                 retryRelease(deadline, released, error);
                 return;
               }
-              synced(generation);
               if (found.isEmpty() || !identity.equals(found.get().record().holderIdentity())) {
                 log.info("{}: lock {} is not ours any more; nothing to release", identity, desc);
                 released.complete(null);
@@ -690,7 +665,7 @@ public final class LeaderElector implements AutoCloseable {
                       .leaderTransitions(stored.leaderTransitions())
                       .fencingToken(stored.fencingToken())
                       .build();
-              write(false, empty, clock.nanoTime(), deadline, "failed to release lock " + desc)
+              write(found.get(), empty, clock.nanoTime(), deadline, "failed to release lock " + desc)
                   .whenComplete(
                       (ok, e) -> {
                         if (Boolean.TRUE.equals(ok)) {
@@ -937,7 +912,6 @@ public final class LeaderElector implements AutoCloseable {
         now = !identity.equals(snapshot.record().holderIdentity());
       } else {
         observeLocked(snapshot);
-        observedByWatch = true;
         now = !observedRecord.hasHolder();
       }
       if (attemptRunning) {
@@ -953,26 +927,11 @@ public final class LeaderElector implements AutoCloseable {
 
   // ================================================================== helpers
 
-  /** The count of abandoned calls finished so far, read before a call that may re-sync. */
-  private synchronized long abandonedGeneration() {
-    return abandonedRunning > 0 ? -1 : abandonedFinished;
-  }
-
-  /** A call sent at {@code generation} succeeded: the lock's cache matches what it returned. */
-  private synchronized void synced(long generation) {
-    if (generation >= 0 && abandonedRunning == 0 && generation == abandonedFinished) {
-      syncedAt = generation;
-    }
-  }
-
-  private boolean cacheInSyncLocked() {
-    return abandonedRunning == 0 && syncedAt == abandonedFinished;
-  }
-
   private void observeLocked(LockSnapshot snapshot) {
-    if (!snapshot.rawEquals(observedRawRecord)) {
+    boolean changed = !snapshot.sameRaw(observedSnapshot);
+    observedSnapshot = snapshot;
+    if (changed) {
       observedRecord = snapshot.record();
-      observedRawRecord = snapshot.raw();
       observedTime = clock.nanoTime();
       highestTokenSeen = Math.max(highestTokenSeen, observedRecord.fencingToken());
     }
@@ -1087,44 +1046,28 @@ public final class LeaderElector implements AutoCloseable {
         clock.schedule(
             () -> {
               if (settled.compareAndSet(false, true)) {
-                synchronized (this) {
-                  abandonedRunning++;
-                }
                 result.completeExceptionally(
                     new TimeoutException("lock call timed out after " + timeout));
               }
             },
             remaining);
+    CompletableFuture<T> sent;
     try {
-      executor.execute(
-          () -> {
-            T value = null;
-            Throwable failure = null;
-            try {
-              value = op.call(lock, timeout);
-            } catch (Throwable e) {
-              failure = e;
-            }
-            timer.cancel();
-            if (settled.compareAndSet(false, true)) {
-              if (failure == null) {
-                result.complete(value);
-              } else {
-                result.completeExceptionally(failure);
-              }
-            } else {
-              synchronized (this) {
-                abandonedRunning--;
-                abandonedFinished++;
-              }
-            }
-          });
+      sent = op.call(lock, timeout);
     } catch (RuntimeException e) {
-      timer.cancel();
-      if (settled.compareAndSet(false, true)) {
-        result.completeExceptionally(e);
-      }
+      sent = CompletableFuture.failedFuture(e);
     }
+    sent.whenComplete(
+        (value, failure) -> {
+          timer.cancel();
+          if (settled.compareAndSet(false, true)) {
+            if (failure == null) {
+              result.complete(value);
+            } else {
+              result.completeExceptionally(failure);
+            }
+          }
+        });
     return result;
   }
 

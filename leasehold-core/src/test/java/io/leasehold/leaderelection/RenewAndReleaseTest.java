@@ -127,17 +127,17 @@ class RenewAndReleaseTest {
   }
 
   @Test
-  void whileAnAbandonedCallStillRunsNothingIsWritten_soTheLeaseRunsOut() {
+  void aHungCallIsAbandonedAndTheNextOneRenews_theLeaderKeepsItsTerm() {
     HangOneCall calls = new HangOneCall();
     LeaderElector a =
         h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
     h.advance(Duration.ofSeconds(1));
     java.time.Instant renewed = stored().renewTime();
-    calls.arm(); // the call never returns: the lock's cache may still move under the elector
+    calls.arm(); // the next call never returns; versions are explicit, so the next call may write
     h.advance(Duration.ofSeconds(20));
-    assertThat(h.contexts.get(0).isCancelled()).isTrue();
-    assertThat(a.isLeader()).isFalse();
-    assertThat(stored().renewTime()).as("no write got through").isEqualTo(renewed);
+    assertThat(h.contexts.get(0).isCancelled()).isFalse();
+    assertThat(a.isLeader()).isTrue();
+    assertThat(stored().renewTime()).as("later renewals got through").isAfter(renewed);
   }
 
   private LeaderElectionRecord stored() {

@@ -5,18 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One candidate's view of a lock in an {@link InMemoryLockStore}. Caches the version its last read
- * or write saw, so that {@link #update} fails when another candidate wrote in between. Create it
- * with {@link InMemoryLockStore#lock(String, String)}. Thread-safe.
+ * One candidate's lock in an {@link InMemoryLockStore}: {@link #update} succeeds only while the
+ * stored object is still the version of the snapshot it is given. Create it with {@link
+ * InMemoryLockStore#lock(String, String)}. Thread-safe.
  */
 public final class InMemoryLock implements Lock {
-  private static final long UNKNOWN = -1;
-
   private final InMemoryLockStore store;
   private final String name;
   private final ResourceLockConfig config;
   private final boolean watchable;
-  private long cachedVersion = UNKNOWN;
 
   InMemoryLock(InMemoryLockStore store, String name, ResourceLockConfig config) {
     this(store, name, config, true);
@@ -41,31 +38,23 @@ public final class InMemoryLock implements Lock {
   @Override
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
     store.beforeCall(InMemoryLockStore.Operation.GET, name, config.identity());
-    InMemoryLockStore.Versioned read = store.read(name);
-    if (read == null) {
-      return Optional.empty();
-    }
-    setCachedVersion(read.version());
-    return Optional.of(read.snapshot());
+    return Optional.ofNullable(store.read(name));
   }
 
   @Override
-  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
+  public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
     Objects.requireNonNull(record, "record");
     store.beforeCall(InMemoryLockStore.Operation.CREATE, name, config.identity());
-    setCachedVersion(store.create(name, record));
+    return store.create(name, record);
   }
 
   @Override
-  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
+  public LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
+      throws LockException {
+    Objects.requireNonNull(current, "current");
     Objects.requireNonNull(record, "record");
-    long expected = cachedVersion();
-    if (expected == UNKNOWN) {
-      throw new LockException(
-          "in-memory lock '" + name + "' not initialized: call get or create before update");
-    }
     store.beforeCall(InMemoryLockStore.Operation.UPDATE, name, config.identity());
-    setCachedVersion(store.update(name, record, expected));
+    return store.update(name, current, record);
   }
 
   @Override
@@ -91,14 +80,6 @@ public final class InMemoryLock implements Lock {
       return Optional.empty();
     }
     return Optional.of(store.watch(name, watcher));
-  }
-
-  private synchronized long cachedVersion() {
-    return cachedVersion;
-  }
-
-  private synchronized void setCachedVersion(long version) {
-    cachedVersion = version;
   }
 
   @Override

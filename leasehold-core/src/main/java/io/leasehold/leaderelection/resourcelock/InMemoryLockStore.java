@@ -51,24 +51,19 @@ public final class InMemoryLockStore {
     void before(Operation operation, String lockName, String identity) throws LockException;
   }
 
-  private static final class Entry {
-    final LeaderElectionRecord record;
-    final long version;
-    final boolean corrupt;
-
-    Entry(LeaderElectionRecord record, long version, boolean corrupt) {
-      this.record = record;
-      this.version = version;
-      this.corrupt = corrupt;
-    }
-
-    /** Every write raises the version, so the version alone tells writes apart. */
+  /** One stored version; the version comes from the store-wide counter, so it never repeats. */
+  private record Entry(LeaderElectionRecord record, long version, boolean corrupt) {
     byte[] raw() {
       return Long.toString(version).getBytes(StandardCharsets.US_ASCII);
     }
   }
 
+  /** What an in-memory snapshot carries: which store and lock it came from, and its version. */
+  record Stamp(InMemoryLockStore store, String name, long version) {}
+
   private final Map<String, Entry> entries = new HashMap<>();
+  private final Map<String, Long> highestTokens = new HashMap<>();
+  private long lastVersion;
   private final Map<String, List<LockWatcher>> watchers = new ConcurrentHashMap<>();
   private final Map<Operation, AtomicInteger> failNext = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> requestsByIdentity = new ConcurrentHashMap<>();
@@ -96,10 +91,18 @@ public final class InMemoryLockStore {
     return e == null ? Optional.empty() : Optional.of(e.record);
   }
 
-  /** The stored version of {@code name}, or 0 when it does not exist. Raised by every write. */
+  /**
+   * The stored version of {@code name}, or 0 when it does not exist. Every write takes the next
+   * value of one store-wide counter, so versions never repeat, across deletions too.
+   */
   public synchronized long version(String name) {
     Entry e = entries.get(name);
     return e == null ? 0 : e.version;
+  }
+
+  /** The highest fencing token {@code name} ever stored, kept when the record is deleted. */
+  public synchronized long highestToken(String name) {
+    return highestTokens.getOrDefault(name, 0L);
   }
 
   /**
@@ -110,14 +113,15 @@ public final class InMemoryLockStore {
     Objects.requireNonNull(record, "record");
     Entry written;
     synchronized (this) {
-      Entry e = entries.get(name);
-      written = new Entry(record, e == null ? 1 : e.version + 1, false);
-      entries.put(name, written);
+      written = store(name, record, false);
     }
     notifyWatchers(name, written);
   }
 
-  /** Deletes the object {@code name}; later gets find nothing. */
+  /**
+   * Deletes the object {@code name}; later gets find nothing. The versions and the highest fencing
+   * token it had are not forgotten: a re-created object gets new versions and higher tokens.
+   */
   public void delete(String name) {
     synchronized (this) {
       entries.remove(name);
@@ -130,9 +134,7 @@ public final class InMemoryLockStore {
     Entry written;
     synchronized (this) {
       Entry e = entries.get(name);
-      LeaderElectionRecord r = e == null ? LeaderElectionRecord.EMPTY : e.record;
-      written = new Entry(r, e == null ? 1 : e.version + 1, true);
-      entries.put(name, written);
+      written = store(name, e == null ? LeaderElectionRecord.EMPTY : e.record, true);
     }
     notifyWatchers(name, null);
   }
@@ -194,56 +196,80 @@ public final class InMemoryLockStore {
     }
   }
 
-  /** A snapshot with the version it was read at. */
-  record Versioned(LockSnapshot snapshot, long version) {}
-
-  /** Returns the snapshot and its version, or null when absent. */
-  synchronized Versioned read(String name) throws CorruptRecordException {
+  /** Returns the snapshot of {@code name}, or null when absent. */
+  synchronized LockSnapshot read(String name) throws CorruptRecordException {
     Entry e = entries.get(name);
     if (e == null) {
       return null;
     }
     if (e.corrupt) {
+      LeaderElectionRecord tokenOnly =
+          LeaderElectionRecord.builder().fencingToken(e.record.fencingToken()).build();
       throw new CorruptRecordException(
-          "in-memory lock '" + name + "' holds a corrupted record (injected fault)");
+          "in-memory lock '" + name + "' holds a corrupted record (injected fault)",
+          null,
+          snapshot(name, new Entry(tokenOnly, e.version, true)));
     }
-    return new Versioned(new LockSnapshot(e.record, e.raw()), e.version);
+    return snapshot(name, e);
   }
 
-  long create(String name, LeaderElectionRecord record) throws LockConflictException {
+  LockSnapshot create(String name, LeaderElectionRecord record) throws LockConflictException {
     Entry written;
     synchronized (this) {
       if (entries.containsKey(name)) {
         throw new LockConflictException("in-memory lock '" + name + "' already exists");
       }
-      written = new Entry(record, 1, false);
-      entries.put(name, written);
+      written = store(name, newTerm(name, record), false);
     }
     notifyWatchers(name, written);
-    return written.version;
+    return snapshot(name, written);
   }
 
-  long update(String name, LeaderElectionRecord record, long expectedVersion) throws LockException {
+  LockSnapshot update(String name, LockSnapshot current, LeaderElectionRecord record)
+      throws LockException {
+    Stamp stamp = current.source(Stamp.class);
+    if (stamp.store() != this || !stamp.name().equals(name)) {
+      throw new IllegalArgumentException(
+          "snapshot of " + stamp.name() + " passed to in-memory lock '" + name + "'");
+    }
     Entry written;
     synchronized (this) {
       Entry e = entries.get(name);
-      if (e == null) {
-        throw new LockException("in-memory lock '" + name + "' does not exist");
-      }
-      if (e.version != expectedVersion) {
+      if (e == null || e.version != stamp.version()) {
         throw new LockConflictException(
             "in-memory lock '"
                 + name
                 + "' changed: expected version "
-                + expectedVersion
+                + stamp.version()
                 + " but found "
-                + e.version);
+                + (e == null ? "none (deleted)" : Long.toString(e.version)));
       }
-      written = new Entry(record, e.version + 1, false);
-      entries.put(name, written);
+      boolean sameTerm = record.fencingToken() == e.record.fencingToken();
+      written = store(name, sameTerm ? record : newTerm(name, record), false);
     }
     notifyWatchers(name, written);
-    return written.version;
+    return snapshot(name, written);
+  }
+
+  /** The record of a new term, its token raised above every token the name ever stored. */
+  private LeaderElectionRecord newTerm(String name, LeaderElectionRecord record) {
+    long floor = highestTokens.getOrDefault(name, 0L) + 1;
+    return record.fencingToken() >= floor
+        ? record
+        : record.toBuilder().fencingToken(floor).build();
+  }
+
+  /** Stores a new version of {@code name}; under this store's monitor. */
+  private Entry store(String name, LeaderElectionRecord record, boolean corrupt) {
+    Entry written = new Entry(record, ++lastVersion, corrupt);
+    entries.put(name, written);
+    highestTokens.merge(name, record.fencingToken(), Math::max);
+    return written;
+  }
+
+  private LockSnapshot snapshot(String name, Entry e) {
+    return new LockSnapshot(
+        e.record, e.raw(), Long.toString(e.version), new Stamp(this, name, e.version));
   }
 
   void recordEvent(String name, String message) {
@@ -272,7 +298,7 @@ public final class InMemoryLockStore {
       return;
     }
     LockSnapshot snapshot =
-        written == null || written.corrupt ? null : new LockSnapshot(written.record, written.raw());
+        written == null || written.corrupt ? null : snapshot(name, written);
     for (LockWatcher w : new ArrayList<>(list)) {
       try {
         w.changed(snapshot);

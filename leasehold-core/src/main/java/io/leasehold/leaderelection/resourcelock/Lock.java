@@ -2,31 +2,38 @@ package io.leasehold.leaderelection.resourcelock;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * The store an election is run on: client-go's {@code resourcelock.Interface} in Java.
+ * The store an election is run on: client-go's {@code resourcelock.Interface} in Java, with the
+ * version it compares against in the open.
  *
- * <p>A {@code Lock} instance belongs to one candidate: it knows that candidate's {@link
- * #identity()} and caches what its last {@link #get} read, so that {@link #update} can be
- * optimistic (compare-and-swap against that cached version). Many candidates share one stored
- * object, each through its own {@code Lock} instance.
+ * <p>Every read returns a {@link LockSnapshot}: the record, the raw bytes used for change
+ * detection, and the stored object's version. A write names the snapshot it means to replace, and
+ * succeeds only if the stored object is still that version (compare-and-swap); it returns the
+ * snapshot of what it wrote. A lock therefore keeps no state about what a candidate saw: one
+ * instance may serve any number of threads, and a call that finishes late cannot move the version
+ * that the next write is compared with.
  *
- * <p>Contract for implementations:
+ * <p>Contract for implementations (every backend runs {@code LockContractTest}):
  *
  * <ul>
- *   <li>{@link #get} returns {@link Optional#empty()} when the object does not exist, and a {@link
- *       LockSnapshot} otherwise; a stored object that cannot be decoded raises {@link
- *       CorruptRecordException}, never an empty or made-up record.
+ *   <li>{@link #get} returns {@link Optional#empty()} when the object does not exist; a stored
+ *       object that cannot be decoded raises {@link CorruptRecordException}, never an empty or
+ *       made-up record.
  *   <li>{@link #create} fails with {@link LockConflictException} when the object already exists.
- *   <li>{@link #update} writes only if the stored object is still the version the last {@code get}
- *       (or successful {@code create}/{@code update}) saw, and fails with {@link
- *       LockConflictException} otherwise. Before any {@code get} or {@code create} it fails with a
- *       clear {@link LockException}.
- *   <li>Every call should finish within the {@code timeout} it is given (the elector passes the time
- *       left before its renew deadline). The elector stops waiting when the timeout passes, so a call
- *       that overruns is harmless to the election but holds a thread.
- *   <li>Implementations must be thread-safe: a call that the elector abandoned after its timeout may
- *       still be running when the next one starts.
+ *   <li>{@link #update} fails with {@link LockConflictException} when the stored object is not the
+ *       version of the snapshot it was given (written since, or deleted).
+ *   <li>A version never repeats for one lock name, across deletion and re-creation of the object
+ *       too, so a snapshot taken before a deletion can never be written against again.
+ *   <li>Fencing tokens never go back: where the backend can keep a high-water mark apart from the
+ *       record, a write that starts a new term (a token above the stored one, or a create) stores
+ *       a token above every token this lock name ever had, raising the one it was given if
+ *       needed; the returned snapshot carries the token actually stored.
+ *   <li>Every call should finish within the {@code timeout} it is given. The elector stops waiting
+ *       when the timeout passes, so a call that overruns is harmless but holds a thread.
+ *   <li>Implementations are thread-safe.
  * </ul>
  */
 public interface Lock {
@@ -35,7 +42,7 @@ public interface Lock {
    * Reads the record.
    *
    * @param timeout how long the call may take
-   * @return the record and its raw bytes, or empty when the object does not exist
+   * @return the snapshot of the stored object, or empty when the object does not exist
    * @throws CorruptRecordException when the object exists but holds no valid record
    * @throws LockException when the store could not be read
    */
@@ -44,20 +51,24 @@ public interface Lock {
   /**
    * Creates the object holding {@code record}.
    *
+   * @return the snapshot of what was stored
    * @throws LockConflictException when the object already exists
    * @throws LockException when the store refused or could not be reached
    */
-  void create(LeaderElectionRecord record, Duration timeout) throws LockException;
+  LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException;
 
   /**
-   * Replaces the record, only if the stored object did not change since this lock last read or
-   * wrote it.
+   * Replaces the record, only if the stored object is still the version of {@code current}.
    *
-   * @throws LockConflictException when the stored object changed
-   * @throws LockException when the store refused or could not be reached, or when this lock has not
-   *     read or created the object yet
+   * @param current a snapshot this lock returned (from {@link #get}, {@link #create}, {@link
+   *     #update} or its watch)
+   * @return the snapshot of what was stored
+   * @throws LockConflictException when the stored object is another version or was deleted
+   * @throws LockException when the store refused or could not be reached
+   * @throws IllegalArgumentException when {@code current} did not come from a lock of this kind
    */
-  void update(LeaderElectionRecord record, Duration timeout) throws LockException;
+  LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
+      throws LockException;
 
   /**
    * Records an event about this lock, such as {@code "became leader"}; implementations prefix the
@@ -90,12 +101,37 @@ public interface Lock {
    *
    * <p>The watcher is called from the backend's own thread with every snapshot the backend
    * observes; an implementation that sees a change it cannot decode passes {@code null}, which
-   * makes the elector read the lock. When the stream breaks, the implementation reports it through
-   * {@link LockWatch#isHealthy()} and re-establishes the stream itself.
+   * makes the elector read the lock. A snapshot pushed late or out of order is harmless: a write
+   * against it fails the compare-and-swap. When the stream breaks, the implementation reports it
+   * through {@link LockWatch#isHealthy()} and re-establishes the stream itself.
    *
    * @return the subscription, or empty (the default) when this lock cannot push changes
    */
   default Optional<LockWatch> watch(LockWatcher watcher) {
     return Optional.empty();
+  }
+
+  // ---------------------------------------------------------------- how the elector calls
+
+  /**
+   * {@link #get} without blocking the caller: the elector calls the lock only through this method
+   * and its two siblings. The default runs {@link #get} on {@code executor}; a lock whose client
+   * is asynchronous may answer from its own threads instead, and a simulation may deliver the
+   * answer whenever its model says.
+   */
+  default CompletableFuture<Optional<LockSnapshot>> getAsync(Duration timeout, Executor executor) {
+    return LockCalls.supply(() -> get(timeout), executor);
+  }
+
+  /** {@link #create} without blocking the caller; see {@link #getAsync}. */
+  default CompletableFuture<LockSnapshot> createAsync(
+      LeaderElectionRecord record, Duration timeout, Executor executor) {
+    return LockCalls.supply(() -> create(record, timeout), executor);
+  }
+
+  /** {@link #update} without blocking the caller; see {@link #getAsync}. */
+  default CompletableFuture<LockSnapshot> updateAsync(
+      LockSnapshot current, LeaderElectionRecord record, Duration timeout, Executor executor) {
+    return LockCalls.supply(() -> update(current, record, timeout), executor);
   }
 }

@@ -52,24 +52,26 @@ public final class CountingLock implements Lock {
   }
 
   @Override
-  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
-    write(() -> lock.create(record, timeout));
+  public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
+    return write(() -> lock.create(record, timeout));
   }
 
   @Override
-  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
-    write(() -> lock.update(record, timeout));
+  public LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
+      throws LockException {
+    return write(() -> lock.update(current, record, timeout));
   }
 
   private interface Write {
-    void run() throws LockException;
+    LockSnapshot run() throws LockException;
   }
 
-  private void write(Write w) throws LockException {
+  private LockSnapshot write(Write w) throws LockException {
     writes.incrementAndGet();
     try {
-      w.run();
+      LockSnapshot written = w.run();
       successfulWrites.incrementAndGet();
+      return written;
     } catch (LockException | RuntimeException e) {
       lastFailure.set(String.valueOf(e.getMessage()));
       throw e;

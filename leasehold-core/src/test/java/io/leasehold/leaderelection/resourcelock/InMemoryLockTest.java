@@ -15,6 +15,11 @@ class InMemoryLockTest extends LockContractTest {
     return store.lock("contract", identity);
   }
 
+  @Override
+  protected void deleteObject() {
+    store.delete("contract");
+  }
+
   @Test
   void injectedFailuresHitOnlyTheNamedOperationAndCount() throws Exception {
     Lock a = newLock("a");
@@ -45,17 +50,32 @@ class InMemoryLockTest extends LockContractTest {
   }
 
   @Test
+  void aCorruptedRecordCanBeReplacedThroughTheSnapshotItsExceptionCarries() throws Exception {
+    newLock("a").create(record("a", 0, 7), TIMEOUT);
+    store.corrupt("contract");
+    Lock b = newLock("b");
+    CorruptRecordException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            CorruptRecordException.class, () -> b.get(TIMEOUT));
+    LockSnapshot corrupt = e.stored().orElseThrow();
+    assertThat(corrupt.record().fencingToken()).isEqualTo(7);
+    b.update(corrupt, record("", 0, 7), TIMEOUT);
+    assertThat(b.get(TIMEOUT).orElseThrow().record().fencingToken()).isEqualTo(7);
+  }
+
+  @Test
   void watchersSeeEveryWriteWithTheSameRawBytesAsGet() throws Exception {
     List<LockSnapshot> seen = new ArrayList<>();
     LockWatch watch = newLock("w").watch(seen::add).orElseThrow();
     Lock a = newLock("a");
-    a.create(record("a", 0, 1), TIMEOUT);
-    a.update(record("a", 0, 1), TIMEOUT);
+    LockSnapshot s = a.create(record("a", 0, 1), TIMEOUT);
+    s = a.update(s, record("a", 0, 1), TIMEOUT);
     assertThat(seen).hasSize(2);
     assertThat(newLock("b").get(TIMEOUT).orElseThrow().sameRaw(seen.get(1))).isTrue();
+    assertThat(seen.get(1).version()).isEqualTo(s.version());
     assertThat(watch.isHealthy()).isTrue();
     watch.close();
-    a.update(record("a", 0, 1), TIMEOUT);
+    a.update(s, record("a", 0, 1), TIMEOUT);
     assertThat(seen).hasSize(2);
   }
 
