@@ -4,13 +4,16 @@ import io.leasehold.leaderelection.LeadershipContext;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The safety and liveness properties, checked as the world runs.
  *
  * <p>A node <em>acts</em> as leader at a global instant when its process is alive and not paused,
- * it was handed a context by onStartedLeading, and that context is not cancelled, as {@link
- * LeadershipContext#isCancelled()} says when read with the node's own clock at that instant.
+ * and either it was handed a context by onStartedLeading that is not cancelled (as {@link
+ * LeadershipContext#isCancelled()} says when read with the node's own clock at that instant), or
+ * its elector says it leads ({@link io.leasehold.leaderelection.LeaderElector#isLeader()}: a term
+ * whose onStartedLeading has not started yet still counts, as code may ask the elector).
  *
  * <p>Sampling after every event (and at every term start) is exact: between two events nothing but
  * time moves, and time can only cancel contexts (their deadlines pass), never make one act again.
@@ -18,32 +21,40 @@ import java.util.List;
  *
  * <ul>
  *   <li>(a) at no instant do two nodes act;
- *   <li>(b) each term's fencing token is greater than every earlier term's; the stored token never
+ *   <li>(b) each term's fencing token is greater than every earlier term's; no store's token ever
  *       goes back;
  *   <li>(c) from the last disturbance on, nobody-acts stretches are never longer than the liveness
- *       bound: a leader appears within it and, should leadership lapse (a renewal that came back
- *       after the deadline), reappears within it (checked by {@link World} from the intervals
- *       recorded here).
+ *       bound (checked by {@link World} from the intervals recorded here);
+ *   <li>(d) callbacks: a term whose onStartedLeading threw ends before time moves on; a term that
+ *       no callback task will ever hand to onStartedLeading (its task was rejected) ends before
+ *       time moves on; with only callback faults in play, no term ends for any other reason than
+ *       those, a stop, or a crash (the election's own work never waits for callbacks). The stop
+ *       bound is checked by {@link World}.
  * </ul>
  */
 final class Checker {
-  /** A stretch of global time during which one node acted under one context. */
+  /** A stretch of global time during which one node acted in one term. */
   static final class Interval {
     final Incarnation inc;
-    final LeadershipContext context;
+    final long token;
     final long start;
     long end = Long.MAX_VALUE;
     long projectedEnd = Long.MAX_VALUE;
 
-    Interval(Incarnation inc, LeadershipContext context, long start) {
+    Interval(Incarnation inc, long token, long start) {
       this.inc = inc;
-      this.context = context;
+      this.token = token;
       this.start = start;
     }
   }
 
-  /** A term as started by onStartedLeading. */
-  record Term(String who, String node, long token, long start) {}
+  /** A term as first seen (from the elector or from onStartedLeading). */
+  record Term(String who, Node node, long token, long start) {
+    @Override
+    public String toString() {
+      return who + " token " + token + " at " + World.seconds(start);
+    }
+  }
 
   private final World world;
   private final Interval[] open;
@@ -72,9 +83,24 @@ final class Checker {
     }
   }
 
-  /** Called from onStartedLeading of a live process. */
-  void termStarted(Incarnation inc, LeadershipContext ctx) {
-    long token = ctx.fencingToken();
+  /** onStartedLeading of a live process was handed {@code ctx}. */
+  void handed(Incarnation inc, LeadershipContext ctx) {
+    inc.handedTokens.add(ctx.fencingToken());
+    if (!ctx.isCancelled()) {
+      termSeen(inc, ctx.fencingToken());
+    }
+    sample();
+  }
+
+  /** onStartedLeading of {@code inc} threw for {@code ctx}: the term must end at once. */
+  void startedLeadingThrew(Incarnation inc, LeadershipContext ctx) {
+    inc.threwFor.put(ctx.fencingToken(), world.now());
+  }
+
+  private void termSeen(Incarnation inc, long token) {
+    if (!inc.termsSeen.add(token)) {
+      return;
+    }
     if (!terms.isEmpty() && token <= highestToken) {
       violation(
           "fencing token did not rise: "
@@ -89,51 +115,90 @@ final class Checker {
     }
     highestToken = Math.max(highestToken, token);
     world.stats.add(Stats.Counter.TERMS);
-    if (!terms.isEmpty() && !terms.get(terms.size() - 1).node().equals(inc.node.id)) {
-      world.stats.add(Stats.Counter.TAKEOVERS);
+    if (inc.node.multiLock) {
+      world.stats.add(Stats.Counter.MULTILOCK_TERMS);
     }
-    terms.add(new Term(inc.name(), inc.node.id, token, world.now()));
-    sample();
+    if (!terms.isEmpty()) {
+      Term last = terms.get(terms.size() - 1);
+      if (last.node() != inc.node) {
+        world.stats.add(Stats.Counter.TAKEOVERS);
+        if (last.node().multiLock != inc.node.multiLock) {
+          world.stats.add(Stats.Counter.LEASE_ONLY_TAKEOVERS);
+        }
+      }
+    }
+    terms.add(new Term(inc.name(), inc.node, token, world.now()));
+    if (world.tracing()) {
+      world.trace(inc.node, "term with token " + token + " begins");
+    }
   }
 
-  void storeTokenWentBack(long highest, LeaderElectionRecord written, String writer) {
+  void storeTokenWentBack(
+      String store, long previous, LeaderElectionRecord written, String writer) {
     violation(
-        "the stored fencing token went back from "
-            + highest
+        "the fencing token stored in "
+            + store
+            + " went back from "
+            + previous
             + " to "
             + written.fencingToken()
             + " in a write by "
             + writer);
   }
 
-  static boolean acting(Node node) {
+  /** The token of the term {@code node} acts in now, or empty when it does not act. */
+  static OptionalLong actingToken(Node node) {
     Incarnation inc = node.inc;
-    return inc != null
-        && inc.alive
-        && !node.paused
-        && inc.context != null
-        && !inc.context.isCancelled();
+    if (inc == null || !inc.alive || node.paused) {
+      return OptionalLong.empty();
+    }
+    OptionalLong elector = inc.elector == null ? OptionalLong.empty() : inc.elector.fencingToken();
+    if (elector.isPresent()) {
+      return elector;
+    }
+    if (inc.context != null && !inc.context.isCancelled()) {
+      return OptionalLong.of(inc.context.fencingToken());
+    }
+    return OptionalLong.empty();
   }
 
-  /** Samples who acts now; records intervals and reports two at once. */
+  static boolean acting(Node node) {
+    return actingToken(node).isPresent();
+  }
+
+  /** Samples who acts now; records intervals and reports violations. */
   void sample() {
     long now = world.now();
     Node first = null;
     Node second = null;
     for (Node node : world.nodes) {
-      boolean a = acting(node);
+      Incarnation inc = node.inc;
+      OptionalLong token = actingToken(node);
       Interval o = open[node.index];
-      if (o != null && (!a || o.context != node.inc.context)) {
+      if (o != null && (token.isEmpty() || o.inc != inc || o.token != token.getAsLong())) {
         o.end = Math.min(now, o.projectedEnd);
-        if (o.projectedEnd <= now && o.context == node.inc.context) {
+        if (o.projectedEnd <= now && o.inc == inc && inc.alive) {
           world.stats.add(Stats.Counter.AUTHORITY_RAN_OUT);
         }
+        termLeft(node, o);
         open[node.index] = null;
         o = null;
       }
-      if (a) {
+      if (token.isPresent()) {
+        long t = token.getAsLong();
+        if (inc.context != null
+            && !inc.context.isCancelled()
+            && inc.context.fencingToken() != t) {
+          violation(
+              inc.name()
+                  + " acts in two terms at once: its elector's token "
+                  + t
+                  + " and a live context with token "
+                  + inc.context.fencingToken());
+        }
+        termSeen(inc, t);
         if (o == null) {
-          o = new Interval(node.inc, node.inc.context, now);
+          o = new Interval(inc, t, now);
           open[node.index] = o;
           intervals.add(o);
         }
@@ -143,6 +208,9 @@ final class Checker {
         } else if (second == null) {
           second = node;
         }
+        if (world.scenario.model.callbackRules()) {
+          checkCallbacks(node, inc, t, now);
+        }
       }
     }
     if (second != null) {
@@ -151,26 +219,96 @@ final class Checker {
     }
   }
 
+  private void checkCallbacks(Node node, Incarnation inc, long token, long now) {
+    Long threw = inc.threwFor.get(token);
+    if (threw != null && now > threw) {
+      violation(
+          inc.name()
+              + "'s term with token "
+              + token
+              + " still goes on "
+              + World.seconds(now - threw)
+              + " after its onStartedLeading threw (the term must end)");
+      return;
+    }
+    if (inc.handedTokens.contains(token)) {
+      inc.unhandedSince = -1;
+      inc.unhandedToken = -1;
+      return;
+    }
+    if (inc.unhandedToken != token) {
+      inc.unhandedToken = token;
+      inc.unhandedSince = now;
+    }
+    if (now > inc.unhandedSince && inc.pendingCallbacks == 0 && inc.droppedCallbacks == 0) {
+      violation(
+          inc.name()
+              + " leads with token "
+              + token
+              + " since "
+              + World.seconds(inc.unhandedSince)
+              + " but no callback task will start its onStartedLeading"
+              + (inc.rejectedCallbacks > 0 ? " (the executor rejected a task)" : "")
+              + ": the term must end");
+    }
+  }
+
+  /** A node stopped acting in the term of {@code o}: check why, where the model says. */
+  private void termLeft(Node node, Interval o) {
+    Incarnation inc = o.inc;
+    if (!world.scenario.model.callbackRules()
+        || !world.scenario.model.onlyCallbackFaults()
+        || !inc.alive
+        || node.stopping) {
+      return;
+    }
+    if (node.inc != inc || inc.threwFor.containsKey(o.token) || inc.rejectedCallbacks > 0) {
+      return;
+    }
+    String reason = inc.context != null && inc.context.fencingToken() == o.token
+        ? inc.context.cancellationReason()
+        : "(its context was never handed out)";
+    violation(
+        inc.name()
+            + "'s term with token "
+            + o.token
+            + " ended although only callbacks misbehaved: "
+            + reason);
+  }
+
+  /** A resumed process gets its own chance to hand a pending term to its callback. */
+  void resumed(Incarnation inc) {
+    inc.unhandedToken = -1;
+  }
+
   private long projectedEnd(Node node, long now) {
     if (!world.scenario.model.enforceLeaderDeadline()) {
       return Long.MAX_VALUE;
     }
-    long left = node.inc.context.remaining().toNanos();
+    LeadershipContext ctx = node.inc.context;
+    if (ctx == null || ctx.isCancelled() || ctx.fencingToken() != open[node.index].token) {
+      return Long.MAX_VALUE; // not handed out yet: the end is seen when it comes
+    }
+    long left = ctx.remaining().toNanos();
     return now + node.inc.clock.toGlobal(left);
   }
 
   private String describe(Node node, long now) {
     Incarnation inc = node.inc;
     Interval o = open[node.index];
+    LeadershipContext ctx = inc.context;
+    boolean handed = ctx != null && ctx.fencingToken() == o.token;
     return inc.name()
         + " (token "
-        + inc.context.fencingToken()
+        + o.token
         + ", acting since "
         + World.seconds(o.start)
         + ", authority left "
-        + (world.scenario.model.enforceLeaderDeadline()
-            ? World.seconds(inc.context.remaining().toNanos()) + " on its clock"
-            : "unbounded (deadline off)")
+        + (!handed
+            ? "unknown (onStartedLeading not started yet)"
+            : world.scenario.model.enforceLeaderDeadline()
+                ? World.seconds(ctx.remaining().toNanos()) + " on its clock"
+                : "unbounded (deadline off)")
         + ", clock rate "
         + String.format("%.4f", node.rate)
         + ")";

@@ -21,18 +21,50 @@ final class Fault {
     LOSSY,
     /** The store fails requests at random before applying them. */
     FLAKY,
-    /** Watch notifications to the node lag behind (in order), so a read can overtake them. */
-    WATCH_LAG
+    /** Watch notifications to the node lag, come out of order, are skipped, or are stale. */
+    WATCH,
+    /**
+     * An operator deletes the lock object; nobody re-creates it but the candidates, or a foreign
+     * writer tries to.
+     */
+    DELETE,
+    /**
+     * An operator cleans up a record nobody holds: deletes it once it names no holder or has not
+     * changed for a lease, while the fault lasts; re-creation as for {@link #DELETE}.
+     */
+    DELETE_IDLE,
+    /** The node's callback executor starts tasks late, never, or rejects them. */
+    CALLBACK_STALL,
+    /** The node's callbacks throw (each call with probability p). */
+    CALLBACK_THROWS
   }
 
-  /** How a partition treats requests. */
+  /** How a fault behaves, for the kinds that have variants. */
   enum Mode {
-    /** Connection refused: the call fails after a normal latency. */
+    /** Partition: connection refused, the call fails after a normal latency. */
     REFUSE,
-    /** The request is lost; the caller waits until its own timeout. */
+    /** Partition: the request is lost; the caller waits until its own timeout. */
     HANG_LOST,
-    /** The request is held and reaches the store only after the partition heals. */
-    HANG_LATE
+    /** Partition: the request is held and reaches the store only after the partition heals. */
+    HANG_LATE,
+    /** Watch: notifications arrive in order but late, so a read can overtake them. */
+    LAG,
+    /** Watch: each notification takes its own time, so an older one can arrive after a newer. */
+    REORDER,
+    /** Watch: notifications are dropped (with probability p) without any sign. */
+    SKIP,
+    /** Watch: after a notification, an older snapshot is delivered again (probability p). */
+    STALE,
+    /** Delete: nobody re-creates the object but the candidates. */
+    NOBODY,
+    /** Delete: a foreign writer (not a candidate) soon tries to create a record naming itself. */
+    FOREIGN,
+    /** Callbacks: tasks submitted during the fault start only when it ends (a blocked pool). */
+    LATE,
+    /** Callbacks: tasks submitted during the fault never start (a pool blocked for good). */
+    NEVER,
+    /** Callbacks: the executor rejects tasks (a saturated, bounded pool). */
+    REJECT
   }
 
   final Kind kind;
@@ -60,7 +92,7 @@ final class Fault {
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder();
-    s.append(String.format("%-10s", kind));
+    s.append(String.format("%-15s", kind));
     s.append(node < 0 ? " store " : " n" + (node + 1) + "    ");
     s.append(" at ").append(World.seconds(start));
     s.append(kind == Kind.CRASH || kind == Kind.STOP ? " down " : " for ");
@@ -68,10 +100,10 @@ final class Fault {
     if (mode != null) {
       s.append(' ').append(mode);
     }
-    if (kind == Kind.LOSSY || kind == Kind.FLAKY) {
+    if (p > 0) {
       s.append(String.format(" p=%.2f", p));
     }
-    if (kind == Kind.WATCH_LAG) {
+    if (lag > 0) {
       s.append(" lag up to ").append(World.seconds(lag));
     }
     return s.toString();

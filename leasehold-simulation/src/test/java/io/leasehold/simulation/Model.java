@@ -2,12 +2,14 @@ package io.leasehold.simulation;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What a batch of seeds may draw: the spread of clock rates, whether the leader deadline is
  * enforced, which faults occur, which lock flavours and timing profiles. {@link #SAFE} is what the
- * elector must survive; the other models break one assumption on purpose, to show that the checker
- * does fail when safety is really lost, or reproduce a known bug.
+ * elector must survive; {@link Models} holds the others: more safe models that each cover one new
+ * ground, and models that break one assumption on purpose, to show that the checker does fail when
+ * safety is really lost.
  *
  * @param name shown in reports
  * @param rateSpread clock rates are drawn log-uniformly in [ρ^(-s/2), ρ^(s/2)]: s = 1 keeps the
@@ -16,13 +18,21 @@ import java.util.Set;
  *     seeds)
  * @param enforceLeaderDeadline the elector's leader deadline
  * @param faults the kinds of fault drawn
- * @param coarseRawShare share of seeds whose lock has one-second change-detection granularity
+ * @param coarseRawShare share of seeds whose locks have one-second change-detection granularity
  * @param watchShare share of seeds in which (some) followers watch instead of polling
- * @param overrunShare share of seeds whose lock lets a call run on past the timeout the elector
- *     gave it and, when it finishes, caches what it read or wrote (as {@code InMemoryLock} and
- *     {@code JdbcLock} can); the others drop a response that comes after the timeout (as {@code
- *     EtcdLock})
+ * @param lateResponseShare share of seeds whose locks let a call run on past the timeout they were
+ *     given and complete it whenever the response comes (which must be harmless); the others end
+ *     the call at that timeout
  * @param profiles indexes of the timing profiles drawn from (see {@link Scenario}), empty for all
+ * @param multiLockCandidates 0: every candidate uses one lock; n: n candidates (at most) use a
+ *     {@code MultiLock} over a primary and the secondary store, the others the secondary alone
+ * @param compareVersions false only to show that the checker notices: the store's updates ignore
+ *     the version they are given (last writer wins)
+ * @param callbackRules check the rules of callbacks and stopping (a term whose onStartedLeading
+ *     threw or could not be started ends at once; with only callback faults no term ends for
+ *     another reason; stop() completes within renewDeadline + retryPeriod)
+ * @param mustHappen what the faults must have done over a batch of 1,000 seeds or more, so that a
+ *     green run shows it tested something
  */
 record Model(
     String name,
@@ -32,14 +42,31 @@ record Model(
     Set<Fault.Kind> faults,
     double coarseRawShare,
     double watchShare,
-    double overrunShare,
-    int[] profiles) {
+    double lateResponseShare,
+    int[] profiles,
+    int multiLockCandidates,
+    boolean compareVersions,
+    boolean callbackRules,
+    Set<Stats.Counter> mustHappen) {
+
+  /** The fault kinds of the original safe model: network, store and process faults, watches. */
+  static final Set<Fault.Kind> CLASSIC_FAULTS =
+      EnumSet.of(
+          Fault.Kind.PARTITION,
+          Fault.Kind.STORE_DOWN,
+          Fault.Kind.SLOW,
+          Fault.Kind.PAUSE,
+          Fault.Kind.CRASH,
+          Fault.Kind.STOP,
+          Fault.Kind.LOSSY,
+          Fault.Kind.FLAKY,
+          Fault.Kind.WATCH);
 
   /**
-   * Everything the elector is specified to survive: clock rates within ρ, every fault kind
-   * (lagging watches included), some locks that finish abandoned calls late and cache their
-   * result, and some with one-second raw bytes. (These exposed the two bugs described in
-   * docs/SAFETY.md, both fixed; see {@link KnownBugTest}.)
+   * Everything the elector is specified to survive with one lock: clock rates within ρ, every
+   * network, store and process fault, watches that lag, reorder, skip or repeat stale snapshots,
+   * locks whose late responses complete after the elector stopped waiting, and one-second raw
+   * bytes. Deletion, callbacks and MultiLock have their own models ({@link Models}).
    */
   static final Model SAFE =
       new Model(
@@ -47,118 +74,141 @@ record Model(
           1.0,
           false,
           true,
-          EnumSet.allOf(Fault.Kind.class),
+          CLASSIC_FAULTS,
           0.3,
           0.7,
           0.3,
-          new int[0]);
+          new int[0],
+          0,
+          true,
+          true,
+          EnumSet.of(
+              Stats.Counter.TERMS,
+              Stats.Counter.TAKEOVERS,
+              Stats.Counter.LEADERS_PAUSED,
+              Stats.Counter.WOKE_PAST_DEADLINE,
+              Stats.Counter.AUTHORITY_RAN_OUT,
+              Stats.Counter.LEADERS_CRASHED,
+              Stats.Counter.LEADERS_PARTITIONED,
+              Stats.Counter.LATE_ARRIVALS,
+              Stats.Counter.LOST_RESPONSES,
+              Stats.Counter.RESTARTS,
+              Stats.Counter.STALE_WATCH_EVENTS,
+              Stats.Counter.STALE_RELEASED_EVENTS,
+              Stats.Counter.SKIPPED_WATCH_EVENTS));
+
+  /** A copy changed by {@code change}. */
+  Model with(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
+  }
 
   Model named(String n) {
-    return new Model(
-        n,
-        rateSpread,
-        forceExtremeRates,
-        enforceLeaderDeadline,
-        faults,
-        coarseRawShare,
-        watchShare,
-        overrunShare,
-        profiles);
+    return with(b -> b.name = n);
   }
 
   Model withRates(double spread, boolean extremes) {
-    return new Model(
-        name,
-        spread,
-        extremes,
-        enforceLeaderDeadline,
-        faults,
-        coarseRawShare,
-        watchShare,
-        overrunShare,
-        profiles);
+    return with(
+        b -> {
+          b.rateSpread = spread;
+          b.forceExtremeRates = extremes;
+        });
   }
 
   Model withLeaderDeadline(boolean enforce) {
-    return new Model(
-        name,
-        rateSpread,
-        forceExtremeRates,
-        enforce,
-        faults,
-        coarseRawShare,
-        watchShare,
-        overrunShare,
-        profiles);
+    return with(b -> b.enforceLeaderDeadline = enforce);
   }
 
   Model withFaults(Set<Fault.Kind> kinds) {
-    return new Model(
-        name,
-        rateSpread,
-        forceExtremeRates,
-        enforceLeaderDeadline,
-        kinds,
-        coarseRawShare,
-        watchShare,
-        overrunShare,
-        profiles);
+    return with(b -> b.faults = EnumSet.copyOf(kinds));
   }
 
   Model withCoarseRaw(double share) {
-    return new Model(
-        name,
-        rateSpread,
-        forceExtremeRates,
-        enforceLeaderDeadline,
-        faults,
-        share,
-        watchShare,
-        overrunShare,
-        profiles);
+    return with(b -> b.coarseRawShare = share);
   }
 
   Model withWatches(double share) {
-    return new Model(
-        name,
-        rateSpread,
-        forceExtremeRates,
-        enforceLeaderDeadline,
-        faults,
-        coarseRawShare,
-        share,
-        overrunShare,
-        profiles);
+    return with(b -> b.watchShare = share);
   }
 
-  Model withOverrunningLocks(double share) {
-    return new Model(
-        name,
-        rateSpread,
-        forceExtremeRates,
-        enforceLeaderDeadline,
-        faults,
-        coarseRawShare,
-        watchShare,
-        share,
-        profiles);
+  Model withLateResponses(double share) {
+    return with(b -> b.lateResponseShare = share);
   }
 
   Model withProfiles(int... indexes) {
-    return new Model(
-        name,
-        rateSpread,
-        forceExtremeRates,
-        enforceLeaderDeadline,
-        faults,
-        coarseRawShare,
-        watchShare,
-        overrunShare,
-        indexes);
+    return with(b -> b.profiles = indexes);
+  }
+
+  Model withMustHappen(Set<Stats.Counter> counters) {
+    return with(b -> b.mustHappen = EnumSet.copyOf(counters));
+  }
+
+  /** Whether every fault drawn leaves the network, the store and the clocks alone. */
+  boolean onlyCallbackFaults() {
+    for (Fault.Kind k : faults) {
+      if (k != Fault.Kind.CALLBACK_STALL
+          && k != Fault.Kind.CALLBACK_THROWS
+          && k != Fault.Kind.STOP
+          && k != Fault.Kind.CRASH) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
   public String toString() {
     return name;
+  }
+
+  /** Mutable copy of a model. */
+  static final class Builder {
+    String name;
+    double rateSpread;
+    boolean forceExtremeRates;
+    boolean enforceLeaderDeadline;
+    Set<Fault.Kind> faults;
+    double coarseRawShare;
+    double watchShare;
+    double lateResponseShare;
+    int[] profiles;
+    int multiLockCandidates;
+    boolean compareVersions;
+    boolean callbackRules;
+    Set<Stats.Counter> mustHappen;
+
+    Builder(Model m) {
+      name = m.name;
+      rateSpread = m.rateSpread;
+      forceExtremeRates = m.forceExtremeRates;
+      enforceLeaderDeadline = m.enforceLeaderDeadline;
+      faults = m.faults;
+      coarseRawShare = m.coarseRawShare;
+      watchShare = m.watchShare;
+      lateResponseShare = m.lateResponseShare;
+      profiles = m.profiles;
+      multiLockCandidates = m.multiLockCandidates;
+      compareVersions = m.compareVersions;
+      callbackRules = m.callbackRules;
+      mustHappen = m.mustHappen;
+    }
+
+    Model build() {
+      return new Model(
+          name,
+          rateSpread,
+          forceExtremeRates,
+          enforceLeaderDeadline,
+          faults,
+          coarseRawShare,
+          watchShare,
+          lateResponseShare,
+          profiles,
+          multiLockCandidates,
+          compareVersions,
+          callbackRules,
+          mustHappen);
+    }
   }
 }

@@ -37,22 +37,6 @@ final class Models {
           .withFaults(EnumSet.of(Fault.Kind.PARTITION, Fault.Kind.SLOW))
           .named("hangs");
 
-  /** Locks that finish abandoned calls and cache their result; hangs; extreme legal rates. */
-  static final Model OVERRUNNING_LOCKS =
-      Model.SAFE
-          .withOverrunningLocks(1.0)
-          .withRates(1.0, true)
-          .withFaults(EnumSet.of(Fault.Kind.PARTITION, Fault.Kind.SLOW))
-          .named("overrunning-locks");
-
-  /** Watch notifications that lag behind reads; extreme legal rates. */
-  static final Model LAGGING_WATCHES =
-      Model.SAFE
-          .withWatches(1.0)
-          .withRates(1.0, true)
-          .withFaults(EnumSet.of(Fault.Kind.WATCH_LAG, Fault.Kind.PARTITION, Fault.Kind.PAUSE))
-          .named("lagging-watches");
-
   /**
    * Every seed on a lock with one-second change-detection granularity (as the Kubernetes locks) and
    * sub-second retry periods (where renewals can carry identical bytes), watching followers,
@@ -75,6 +59,131 @@ final class Models {
           .withFaults(EnumSet.of(Fault.Kind.LOSSY, Fault.Kind.PARTITION))
           .named("coarse-raw-lost-responses");
 
+  /**
+   * Every follower watches, and watches misbehave in every way (late, out of order, skipped, stale
+   * repeats, a stale snapshot on reconnection), with releases, crashes, pauses and partitions, and
+   * extreme legal rates. Followers that act on a watched snapshot (issue 16: write against it
+   * without a read) must stay safe: a stale snapshot's version is not the stored one.
+   */
+  static final Model WATCHES =
+      Model.SAFE
+          .withWatches(1.0)
+          .withRates(1.0, true)
+          .withFaults(
+              EnumSet.of(
+                  Fault.Kind.WATCH,
+                  Fault.Kind.PARTITION,
+                  Fault.Kind.PAUSE,
+                  Fault.Kind.STOP,
+                  Fault.Kind.CRASH,
+                  Fault.Kind.LOSSY))
+          .withMustHappen(
+              EnumSet.of(
+                  Stats.Counter.TAKEOVERS,
+                  Stats.Counter.STALE_WATCH_EVENTS,
+                  Stats.Counter.STALE_RELEASED_EVENTS,
+                  Stats.Counter.SKIPPED_WATCH_EVENTS,
+                  Stats.Counter.LEADERS_PAUSED,
+                  Stats.Counter.RESTARTS))
+          .named("watches");
+
+  /**
+   * An operator deletes the record at random times, and nobody or a foreign writer re-creates it,
+   * among all the classic faults: versions and tokens must keep rising, no overlap.
+   */
+  static final Model DELETIONS =
+      Model.SAFE
+          .with(
+              b -> {
+                b.faults = EnumSet.copyOf(Model.CLASSIC_FAULTS);
+                b.faults.add(Fault.Kind.DELETE);
+              })
+          .withMustHappen(
+              EnumSet.of(
+                  Stats.Counter.TAKEOVERS,
+                  Stats.Counter.DELETIONS,
+                  Stats.Counter.FOREIGN_WRITES,
+                  Stats.Counter.TOKENS_RAISED))
+          .named("deletions");
+
+  /**
+   * An operator cleans up records nobody holds (released, or unchanged for the lease they name) at random
+   * times, and nobody or a foreign writer re-creates them, among stops, crashes, pauses, partitions,
+   * lost responses and misbehaving watches: versions and tokens must keep rising across deletion,
+   * no overlap.
+   */
+  static final Model DELETIONS_OF_IDLE_RECORDS =
+      DELETIONS
+          .with(
+              b -> {
+                b.faults =
+                    EnumSet.of(
+                        Fault.Kind.DELETE_IDLE,
+                        Fault.Kind.STOP,
+                        Fault.Kind.CRASH,
+                        Fault.Kind.PAUSE,
+                        Fault.Kind.PARTITION,
+                        Fault.Kind.LOSSY,
+                        Fault.Kind.WATCH);
+              })
+          .named("deletions-of-idle-records");
+
+  /**
+   * Only callbacks misbehave (they throw; their executor starts tasks late, never, or rejects
+   * them), with graceful stops and crashes: the election's own work must not notice, a term whose
+   * onStartedLeading threw or could not be started ends at once, and stop() returns within
+   * renewDeadline + retryPeriod.
+   */
+  static final Model CALLBACKS =
+      Model.SAFE
+          .withFaults(
+              EnumSet.of(
+                  Fault.Kind.CALLBACK_STALL,
+                  Fault.Kind.CALLBACK_THROWS,
+                  Fault.Kind.STOP,
+                  Fault.Kind.CRASH))
+          .withMustHappen(
+              EnumSet.of(
+                  Stats.Counter.TAKEOVERS,
+                  Stats.Counter.CALLBACKS_THREW,
+                  Stats.Counter.STARTED_LEADING_THREW,
+                  Stats.Counter.CALLBACK_TASKS_LATE,
+                  Stats.Counter.CALLBACK_TASKS_DROPPED,
+                  Stats.Counter.CALLBACK_TASKS_REJECTED,
+                  Stats.Counter.STOPS_CHECKED))
+          .named("callbacks");
+
+  /** Misbehaving callbacks among all the classic faults. */
+  static final Model CALLBACKS_AND_FAULTS =
+      CALLBACKS
+          .with(
+              b -> {
+                b.faults = EnumSet.copyOf(Model.CLASSIC_FAULTS);
+                b.faults.add(Fault.Kind.CALLBACK_STALL);
+                b.faults.add(Fault.Kind.CALLBACK_THROWS);
+              })
+          .named("callbacks-and-faults");
+
+  /**
+   * Every lock completes calls whenever their response comes, long after the elector stopped
+   * waiting; hangs and lost responses; extreme legal rates. Harmless by construction now (the old
+   * cached-version locks turned this into bug 1).
+   */
+  static final Model LATE_RESPONSES =
+      Model.SAFE
+          .withLateResponses(1.0)
+          .withRates(1.0, true)
+          .withFaults(EnumSet.of(Fault.Kind.PARTITION, Fault.Kind.SLOW, Fault.Kind.LOSSY))
+          .withMustHappen(EnumSet.of(Stats.Counter.TAKEOVERS, Stats.Counter.LATE_ARRIVALS))
+          .named("late-responses");
+
+  /**
+   * A broken store whose updates ignore the version they are given (last writer wins), under the
+   * watch model's faults: the checker must find two leaders (what compare-and-swap prevents).
+   */
+  static final Model NO_COMPARE_AND_SWAP =
+      WATCHES.with(b -> b.compareVersions = false).named("no-compare-and-swap");
+
   static final List<Model> ALL =
       List.of(
           Model.SAFE,
@@ -85,8 +194,28 @@ final class Models {
           NO_DEADLINE_HANGS,
           PAUSES,
           HANGS,
-          OVERRUNNING_LOCKS,
-          LAGGING_WATCHES);
+          WATCHES,
+          DELETIONS,
+          DELETIONS_OF_IDLE_RECORDS,
+          CALLBACKS,
+          CALLBACKS_AND_FAULTS,
+          LATE_RESPONSES,
+          NO_COMPARE_AND_SWAP);
+
+  /** The models that must hold for every seed. */
+  static final List<Model> SAFE_MODELS =
+      List.of(
+          Model.SAFE,
+          COARSE_RAW,
+          COARSE_RAW_LOST_RESPONSES,
+          PAUSES,
+          HANGS,
+          WATCHES,
+          DELETIONS,
+          DELETIONS_OF_IDLE_RECORDS,
+          CALLBACKS,
+          CALLBACKS_AND_FAULTS,
+          LATE_RESPONSES);
 
   static Model named(String name) {
     for (Model m : ALL) {

@@ -1,56 +1,67 @@
 package io.leasehold.simulation;
 
+import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockException;
+import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Carries lock calls between the candidates and the store, as world events.
+ * Carries lock calls between the candidates and the stores, as world events.
  *
- * <p>A call is sent when the elector hands its lock-call task to its executor; its operation is
- * read from the task ({@link LockOp}). The request then reaches the store after a latency (normal,
- * or long while the sender's link is slow), or fails fast (a refused connection), or hangs (never
- * arrives, or arrives only after the partition heals, long after the elector gave up on it). Where
- * it arrives, the store may be down or flaky (the call fails, nothing is applied); otherwise the
- * operation is applied at that instant, whatever the sender is doing (paused, dead). The response
- * travels back after its own latency, or is lost (the write happened, the caller waits until its
- * own timeout); only then does the elector's task run, with the lock answering what the store said.
+ * <p>A call is sent when the elector (or a lock composed of other locks, such as {@code MultiLock})
+ * calls one of {@link SimLock}'s asynchronous methods. The request then reaches the store after a
+ * latency (normal, or long while the sender's link is slow), or fails fast (a refused connection),
+ * or hangs (never arrives, or arrives only after the partition heals, long after the elector gave
+ * up on it). Where it arrives, the store may be down or flaky (the call fails, nothing is applied);
+ * otherwise the operation is applied at that instant, whatever the sender is doing (paused, dead):
+ * an update is a compare-and-swap against the version of the snapshot the caller passed. The
+ * response travels back after its own latency, or is lost (the write happened, the caller hears
+ * nothing); the call's future completes when it arrives, and the caller's continuation runs then.
+ *
+ * <p>The lock ends a call at the timeout it was given if no response came (a timeout error), unless
+ * the scenario draws locks with late responses: those complete the future whenever the response
+ * arrives, even long after the caller stopped waiting (which must be harmless: the elector ignores
+ * a late result, and nothing a late call returns can change what the next write is compared with).
  */
 final class Network {
-  private static final ThreadLocal<Call> CURRENT = new ThreadLocal<>();
+  /** A lock operation. */
+  enum Op {
+    GET,
+    CREATE,
+    UPDATE
+  }
 
   /** One lock call in flight. */
   static final class Call {
     final long id;
     final Incarnation owner;
-    final Runnable task;
-    final LockOp op;
-    final long expectedVersion;
-    final long sentLocal;
+    final SimStore store;
+    final Op op;
+    final LockSnapshot base;
+    final LeaderElectionRecord record;
+    final CompletableFuture<Object> future = new CompletableFuture<>();
 
     /** Why the call failed before reaching the store's data, or null. */
     String failure;
 
-    /** What the store answered: an error, or the entry read, or the version written. */
-    LockException error;
-
-    SimStore.Entry entry;
-    long version;
-
-    /** The caller's side of the call is over: answered, or given up at its end. */
+    /** The caller's side of the call is over: answered, or ended at the lock's timeout. */
     boolean ended;
 
-    Call(long id, Incarnation owner, Runnable task, LockOp op, long expectedVersion) {
+    Call(
+        long id,
+        Incarnation owner,
+        SimStore store,
+        Op op,
+        LockSnapshot base,
+        LeaderElectionRecord record) {
       this.id = id;
       this.owner = owner;
-      this.task = task;
+      this.store = store;
       this.op = op;
-      this.expectedVersion = expectedVersion;
-      this.sentLocal = owner.clock.nanoTime();
-    }
-
-    /** Whether the caller's own timeout for this call has passed, by its clock. */
-    boolean pastTimeout(Duration timeout) {
-      return owner.clock.nanoTime() - sentLocal >= timeout.toNanos();
+      this.base = base;
+      this.record = record;
     }
   }
 
@@ -61,27 +72,23 @@ final class Network {
     this.world = world;
   }
 
-  static Call current() {
-    return CURRENT.get();
-  }
-
-  /** Sends the lock call {@code task} of {@code from}. */
-  void send(Incarnation from, Runnable task) {
-    LockOp op = LockOp.of(task);
-    if (op == null) {
-      world.fatal("could not read the operation of a lock-call task of the elector (LockOp)");
-      return;
-    }
+  /** Sends a call of {@code from} to {@code store}; its future completes with the response. */
+  CompletableFuture<Object> send(
+      Incarnation from,
+      SimStore store,
+      Op op,
+      LockSnapshot base,
+      LeaderElectionRecord record,
+      Duration timeout) {
     Node node = from.node;
-    Call call = new Call(++nextId, from, task, op, from.lock.cachedVersion());
-    // the client side of the call ends by the timeout the elector gave it (an overrunning lock:
-    // by that timeout rounded up to whole seconds, as a JDBC query timeout) if no response came
-    long limit = op.timeout().toNanos();
-    if (world.scenario.overruns) {
-      limit = (limit + World.SECOND - 1) / World.SECOND * World.SECOND;
+    Call call = new Call(++nextId, from, store, op, base, record);
+    if (!from.alive) {
+      return call.future; // a dead process sends nothing
     }
-    long endAt = from.clock.globalAt(call.sentLocal + limit);
-    world.schedule(endAt, from, World.Kind.RESPONSE, () -> clientEnd(call));
+    if (!world.scenario.lateResponses) {
+      long endAt = from.clock.globalAt(from.clock.nanoTime() + timeout.toNanos());
+      world.schedule(endAt, from, World.Kind.RESPONSE, () -> clientEnd(call));
+    }
     Fault partition = node.activeFault(Fault.Kind.PARTITION);
     long arrival;
     boolean late = false;
@@ -96,7 +103,7 @@ final class Network {
             world.trace(
                 node, "call#" + call.id + " " + describe(call) + " sent into the partition: lost");
           }
-          return;
+          return call.future;
         }
         default -> {
           arrival = partition.end() + (long) (world.rnd.nextDouble() * world.scenario.retry);
@@ -121,14 +128,22 @@ final class Network {
     }
     boolean abnormal = late;
     world.schedule(arrival, null, World.Kind.STORE, () -> arrive(call, abnormal));
+    return call.future;
   }
 
   private static String describe(Call call) {
-    return switch (call.op.kind()) {
-      case GET -> "get";
-      case CREATE -> "create(" + SimStore.brief(call.op.record()) + ")";
+    String store = call.store.name;
+    return switch (call.op) {
+      case GET -> "get " + store;
+      case CREATE -> "create " + store + "(" + SimStore.brief(call.record) + ")";
       case UPDATE ->
-          "update(" + SimStore.brief(call.op.record()) + ", if v" + call.expectedVersion + ")";
+          "update "
+              + store
+              + "("
+              + SimStore.brief(call.record)
+              + ", if v"
+              + SimStore.version(call.base)
+              + ")";
     };
   }
 
@@ -148,12 +163,20 @@ final class Network {
         call.failure = "injected store error";
       }
     }
+    Object result = null;
+    Throwable error = null;
     String what;
     if (call.failure != null) {
-      call.error = new SimStore.SimFailure(call.failure);
+      error = new SimStore.SimFailure(call.failure);
       what = "failed: " + call.failure;
     } else {
-      what = apply(call);
+      try {
+        result = apply(call);
+        what = describeResult(result);
+      } catch (LockException | IllegalArgumentException e) {
+        error = e;
+        what = "refused: " + e.getMessage();
+      }
     }
     Fault lossy = node.activeFault(Fault.Kind.LOSSY);
     boolean lost =
@@ -165,49 +188,39 @@ final class Network {
           "call#" + call.id + " at the store: " + what + (lost ? "; the response is lost" : ""));
     }
     if (lost) {
-      if (call.failure == null && call.op.kind() != LockOp.Kind.GET) {
+      if (call.failure == null && call.op != Op.GET && error == null) {
         world.stats.add(Stats.Counter.LOST_RESPONSES);
       }
       return;
     }
     if (call.ended) {
-      return; // the caller gave up already; what the store did stands
+      return; // the caller's side is over; what the store did stands
     }
     boolean slow = node.activeFault(Fault.Kind.SLOW) != null;
     long back = slow ? slowLatency() : baseLatency();
-    world.schedule(world.now() + back, call.owner, World.Kind.RESPONSE, () -> respond(call, slow));
+    Object r = result;
+    Throwable e = error;
+    world.schedule(
+        world.now() + back, call.owner, World.Kind.RESPONSE, () -> respond(call, slow, r, e));
   }
 
-  private String apply(Call call) {
-    SimStore store = world.store;
+  private Object apply(Call call) throws LockException {
     String writer = call.owner.name();
-    try {
-      switch (call.op.kind()) {
-        case GET -> {
-          call.entry = store.read();
-          return call.entry == null
-              ? "absent"
-              : "read v" + call.entry.version() + " " + SimStore.brief(call.entry.record());
-        }
-        case CREATE -> {
-          call.version = store.create(call.op.record(), writer);
-          return "created v" + call.version;
-        }
-        default -> {
-          if (call.expectedVersion == SimLock.UNKNOWN) {
-            throw new SimStore.SimFailure("update before any get or create");
-          }
-          call.version = store.update(call.op.record(), call.expectedVersion, writer);
-          return "updated to v" + call.version;
-        }
-      }
-    } catch (LockException e) {
-      call.error = e;
-      return "refused: " + e.getMessage();
-    }
+    return switch (call.op) {
+      case GET -> Optional.ofNullable(call.store.read());
+      case CREATE -> call.store.create(call.record, writer);
+      case UPDATE -> call.store.update(call.base, call.record, writer);
+    };
   }
 
-  private void respond(Call call, boolean slow) {
+  private static String describeResult(Object result) {
+    if (result instanceof Optional<?> o) {
+      return o.isEmpty() ? "absent" : "read " + SimStore.brief((LockSnapshot) o.get());
+    }
+    return "wrote " + SimStore.brief((LockSnapshot) result);
+  }
+
+  private void respond(Call call, boolean slow, Object result, Throwable error) {
     if (slow) {
       world.disturbance();
     }
@@ -218,7 +231,20 @@ final class Network {
       }
       return;
     }
-    complete(call);
+    call.ended = true;
+    if (world.tracing()) {
+      world.trace(
+          call.owner.node,
+          "call#"
+              + call.id
+              + " response: "
+              + (error != null ? error.getMessage() : "ok"));
+    }
+    if (error != null) {
+      call.future.completeExceptionally(error);
+    } else {
+      call.future.complete(result);
+    }
   }
 
   /** No response in time: the lock's own timeout ends the call with an error. */
@@ -226,22 +252,11 @@ final class Network {
     if (call.ended) {
       return;
     }
-    call.error = new SimStore.SimFailure("timed out waiting for the store");
-    call.entry = null;
+    call.ended = true;
     if (world.tracing()) {
       world.trace(call.owner.node, "call#" + call.id + " ends on the lock's timeout, no response");
     }
-    complete(call);
-  }
-
-  private void complete(Call call) {
-    call.ended = true;
-    CURRENT.set(call);
-    try {
-      call.task.run();
-    } finally {
-      CURRENT.remove();
-    }
+    call.future.completeExceptionally(new SimStore.SimFailure("timed out waiting for the store"));
   }
 
   /**

@@ -9,6 +9,7 @@ final class Node {
   final String id;
   final double rate;
   final boolean watches;
+  final boolean multiLock;
   final List<Fault> active = new ArrayList<>();
 
   /** Events that came due while the process was paused; they run when it resumes. */
@@ -23,11 +24,12 @@ final class Node {
   Fault downBy;
   boolean stopping;
 
-  Node(int index, double rate, boolean watches) {
+  Node(int index, double rate, boolean watches, boolean multiLock) {
     this.index = index;
     this.id = "n" + (index + 1);
     this.rate = rate;
     this.watches = watches;
+    this.multiLock = multiLock;
   }
 
   /** The active fault of that kind that ends last, or null. */

@@ -42,7 +42,11 @@ final class Scenario {
     WEIGHTS.put(Fault.Kind.STORE_DOWN, 8);
     WEIGHTS.put(Fault.Kind.LOSSY, 10);
     WEIGHTS.put(Fault.Kind.FLAKY, 8);
-    WEIGHTS.put(Fault.Kind.WATCH_LAG, 10);
+    WEIGHTS.put(Fault.Kind.WATCH, 10);
+    WEIGHTS.put(Fault.Kind.DELETE, 8);
+    WEIGHTS.put(Fault.Kind.DELETE_IDLE, 16);
+    WEIGHTS.put(Fault.Kind.CALLBACK_STALL, 12);
+    WEIGHTS.put(Fault.Kind.CALLBACK_THROWS, 12);
   }
 
   final long seed;
@@ -66,8 +70,11 @@ final class Scenario {
   final boolean releaseOnCancel;
   final boolean coarseRaw;
 
-  /** The lock finishes calls the elector abandoned and caches their result. */
-  final boolean overruns;
+  /** The locks complete a call whenever its response comes, even after its timeout. */
+  final boolean lateResponses;
+
+  /** Which candidates use a MultiLock (primary and secondary store); the others the secondary. */
+  final boolean[] multiLock;
 
   final long latencyMin;
   final long latencyTypical;
@@ -87,7 +94,8 @@ final class Scenario {
       long[] startDelays,
       boolean releaseOnCancel,
       boolean coarseRaw,
-      boolean overruns,
+      boolean lateResponses,
+      boolean[] multiLock,
       long[] latency,
       List<Fault> faults) {
     this.seed = seed;
@@ -105,7 +113,8 @@ final class Scenario {
     this.startDelays = startDelays;
     this.releaseOnCancel = releaseOnCancel;
     this.coarseRaw = coarseRaw;
-    this.overruns = overruns;
+    this.lateResponses = lateResponses;
+    this.multiLock = multiLock;
     this.latencyMin = latency[0];
     this.latencyTypical = latency[1];
     this.latencyMax = latency[2];
@@ -167,7 +176,18 @@ final class Scenario {
     }
     boolean release = r.nextBoolean();
     boolean coarse = r.nextDouble() < model.coarseRawShare();
-    boolean overruns = r.nextDouble() < model.overrunShare();
+    boolean lateResponses = r.nextDouble() < model.lateResponseShare();
+    boolean[] multiLock = new boolean[n];
+    if (model.multiLockCandidates() > 0) {
+      int count = 1 + r.nextInt(Math.min(model.multiLockCandidates(), n - 1));
+      for (int placed = 0; placed < count; ) {
+        int i = r.nextInt(n);
+        if (!multiLock[i]) {
+          multiLock[i] = true;
+          placed++;
+        }
+      }
+    }
 
     long typical = Math.min(retry / 20, (long) ((0.5 + r.nextDouble() * 4.5) * MS));
     long max = Math.min(retry / 5, typical + (long) (r.nextDouble() * 200 * MS));
@@ -210,7 +230,8 @@ final class Scenario {
         startDelays,
         release,
         coarse,
-        overruns,
+        lateResponses,
+        multiLock,
         latency,
         Collections.unmodifiableList(faults));
   }
@@ -246,9 +267,34 @@ final class Scenario {
         return new Fault(
             kind, -1, start, span(r, 0.2, 2, lease), 0.1 + 0.6 * r.nextDouble(), null, 0);
       }
-      case WATCH_LAG -> {
+      case WATCH -> {
+        Fault.Mode mode =
+            new Fault.Mode[] {
+              Fault.Mode.LAG, Fault.Mode.REORDER, Fault.Mode.SKIP, Fault.Mode.STALE
+            }[r.nextInt(4)];
         return new Fault(
-            kind, node, start, span(r, 0.2, 2, lease), 0, null, span(r, 0.2, 2, lease));
+            kind,
+            node,
+            start,
+            span(r, 0.2, 2, lease),
+            0.2 + 0.8 * r.nextDouble(),
+            mode,
+            span(r, 0.2, 2, lease));
+      }
+      case DELETE, DELETE_IDLE -> {
+        Fault.Mode mode = r.nextBoolean() ? Fault.Mode.NOBODY : Fault.Mode.FOREIGN;
+        long d = kind == Fault.Kind.DELETE ? span(r, 0, 1, lease) : span(r, 2, 12, lease);
+        return new Fault(kind, -1, start, d, 0, mode, 0);
+      }
+      case CALLBACK_STALL -> {
+        double m = r.nextDouble();
+        Fault.Mode mode =
+            m < 0.5 ? Fault.Mode.LATE : m < 0.75 ? Fault.Mode.NEVER : Fault.Mode.REJECT;
+        return new Fault(kind, node, start, span(r, 0.1, 3, lease), 0, mode, 0);
+      }
+      case CALLBACK_THROWS -> {
+        return new Fault(
+            kind, node, start, span(r, 0.2, 3, lease), 0.3 + 0.7 * r.nextDouble(), null, 0);
       }
       default -> throw new IllegalStateException(kind.toString());
     }
@@ -293,17 +339,21 @@ final class Scenario {
             model.enforceLeaderDeadline() ? "enforced" : "OFF",
             releaseOnCancel,
             coarseRaw ? "coarse (1 s)" : "fine",
-            overruns
-                ? "abandoned calls run on and update the lock's cache"
-                : "the lock drops responses after its timeout",
+            lateResponses
+                ? "calls complete whenever their response comes"
+                : "calls end at their timeout",
             World.seconds(latencyMin),
             World.seconds(latencyTypical),
             World.seconds(latencyMax)));
     for (int i = 0; i < nodes; i++) {
       s.append(
           String.format(
-              "  n%d: clock rate %.5f, %s, starts at %s%n",
-              i + 1, rates[i], watches[i] ? "watches" : "polls", World.seconds(startDelays[i])));
+              "  n%d: clock rate %.5f, %s, %s, starts at %s%n",
+              i + 1,
+              rates[i],
+              multiLock[i] ? "MultiLock" : model.multiLockCandidates() > 0 ? "Lease only" : "lock",
+              watches[i] ? "watches" : "polls",
+              World.seconds(startDelays[i])));
     }
     s.append(String.format("  rate ratio %.5f (rho %.5f)%n", maxRate() / minRate(), rho));
     s.append("  faults:\n");

@@ -62,7 +62,7 @@ class SimClockTest {
   }
 
   private static Checker.Interval interval(long start, long end) {
-    Checker.Interval i = new Checker.Interval(null, null, start);
+    Checker.Interval i = new Checker.Interval(null, 0, start);
     i.end = end;
     return i;
   }

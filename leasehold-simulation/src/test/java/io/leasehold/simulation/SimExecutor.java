@@ -1,25 +1,14 @@
 package io.leasehold.simulation;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * The executor an incarnation's elector runs its work on. No threads: a lock call becomes a message
- * on the {@link Network}; any other task (an attempt started by a timer, an event to record) runs
- * as a world event at the current instant, as a pool thread would pick it up.
- *
- * <p>The elector hands both kinds of task to one executor, so they are told apart by where they
- * were submitted from: a lock-call task comes from the elector's private method {@code call}. The
- * answer is cached per task class (one class per lambda site). Should the elector be refactored,
- * {@link SimLock} notices a lock call outside a recognised task and fails the run loudly.
+ * The executor an incarnation's elector runs its own work on (an attempt started by a timer, an
+ * event to record): each task runs as a world event at the current instant, as an idle pool thread
+ * would pick it up. No threads, and no lock calls: those go through {@link SimLock}'s asynchronous
+ * methods, which the {@link Network} carries.
  */
 final class SimExecutor implements Executor {
-  private static final String ELECTOR = "io.leasehold.leaderelection.LeaderElector";
-  private static final String LOCK_CALL_METHOD = "call";
-  private static final StackWalker WALKER = StackWalker.getInstance();
-  private static final Map<Class<?>, Boolean> LOCK_CALL_TASKS = new ConcurrentHashMap<>();
-
   private final World world;
   private final Incarnation owner;
 
@@ -30,33 +19,8 @@ final class SimExecutor implements Executor {
 
   @Override
   public void execute(Runnable task) {
-    if (!owner.alive) {
-      return; // a dead process runs nothing more
-    }
-    if (isLockCall(task)) {
-      world.network.send(owner, task);
-    } else {
+    if (owner.alive) {
       world.schedule(world.now(), owner, World.Kind.TASK, task);
     }
-  }
-
-  private static boolean isLockCall(Runnable task) {
-    Boolean known = LOCK_CALL_TASKS.get(task.getClass());
-    if (known != null) {
-      return known;
-    }
-    boolean lockCall =
-        WALKER.walk(
-            frames ->
-                frames
-                    .filter(f -> !f.getClassName().equals(SimExecutor.class.getName()))
-                    .findFirst()
-                    .map(
-                        f ->
-                            f.getClassName().equals(ELECTOR)
-                                && f.getMethodName().equals(LOCK_CALL_METHOD))
-                    .orElse(false));
-    LOCK_CALL_TASKS.put(task.getClass(), lockCall);
-    return lockCall;
   }
 }

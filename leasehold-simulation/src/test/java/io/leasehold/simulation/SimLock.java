@@ -7,26 +7,27 @@ import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * One incarnation's {@link Lock} on the {@link SimStore}. Its methods run only when the response of
- * a simulated lock call ({@link Network.Call}) reaches the caller; the store applied the operation
- * earlier, when the request arrived, and the lock now answers what the store said. An update was
- * compared with the version this lock had cached when the request was sent (a real client puts it
- * in the request).
+ * One incarnation's {@link Lock} on a {@link SimStore}, reached over the {@link Network}. It keeps
+ * no state about what its candidate saw: an update is a compare-and-swap against the version of the
+ * snapshot it is given, checked by the store when the request arrives.
  *
- * <p>A lock that honours its timeouts drops a response that comes after the timeout it was given
- * (its cache stays as it was); an overrunning lock (the scenario says which) caches what the late
- * response says although the elector has stopped waiting for it.
+ * <p>The elector calls locks only through the asynchronous methods, which this lock overrides to
+ * send a message: the request is applied at the store when it arrives, and the returned future
+ * completes when the response reaches the caller, or at the lock's timeout, or (a lock with late
+ * responses) whenever the response comes, or never. The executor they are given is not used: there
+ * is no blocking call to run. The blocking methods cannot be simulated (a world event cannot wait)
+ * and fail the run.
  */
 final class SimLock implements Lock {
-  static final long UNKNOWN = -1;
-
   private final World world;
   private final Incarnation owner;
   private final SimStore store;
-  private long cachedVersion = UNKNOWN;
 
   SimLock(World world, Incarnation owner, SimStore store) {
     this.world = world;
@@ -34,71 +35,70 @@ final class SimLock implements Lock {
     this.store = store;
   }
 
-  long cachedVersion() {
-    return cachedVersion;
+  @Override
+  @SuppressWarnings("unchecked")
+  public CompletableFuture<Optional<LockSnapshot>> getAsync(Duration timeout, Executor executor) {
+    return world
+        .network
+        .send(owner, store, Network.Op.GET, null, null, timeout)
+        .thenApply(r -> (Optional<LockSnapshot>) r);
+  }
+
+  @Override
+  public CompletableFuture<LockSnapshot> createAsync(
+      LeaderElectionRecord record, Duration timeout, Executor executor) {
+    Objects.requireNonNull(record, "record");
+    return world
+        .network
+        .send(owner, store, Network.Op.CREATE, null, record, timeout)
+        .thenApply(r -> (LockSnapshot) r);
+  }
+
+  @Override
+  public CompletableFuture<LockSnapshot> updateAsync(
+      LockSnapshot current, LeaderElectionRecord record, Duration timeout, Executor executor) {
+    Objects.requireNonNull(current, "current");
+    Objects.requireNonNull(record, "record");
+    SimStore.Stamp stamp;
+    try {
+      stamp = current.source(SimStore.Stamp.class);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (stamp.store() != store) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "a snapshot of " + stamp.store().name + " passed to a lock on " + store.name));
+    }
+    return world
+        .network
+        .send(owner, store, Network.Op.UPDATE, current, record, timeout)
+        .thenApply(r -> (LockSnapshot) r);
   }
 
   @Override
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
-    Network.Call call = enter(LockOp.Kind.GET, null, timeout);
-    SimStore.Entry e = call.entry;
-    if (e == null) {
-      return Optional.empty();
-    }
-    cachedVersion = e.version();
-    return Optional.of(e.snapshot());
+    throw blocking("get");
   }
 
   @Override
-  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
-    Network.Call call = enter(LockOp.Kind.CREATE, record, timeout);
-    cachedVersion = call.version;
+  public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
+    throw blocking("create");
   }
 
   @Override
-  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
-    Network.Call call = enter(LockOp.Kind.UPDATE, record, timeout);
-    cachedVersion = call.version;
-  }
-
-  private Network.Call enter(LockOp.Kind kind, LeaderElectionRecord record, Duration timeout)
+  public LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
       throws LockException {
-    Network.Call call = Network.current();
-    if (call == null
-        || call.owner != owner
-        || call.op.kind() != kind
-        || call.op.record() != record) {
-      // the elector called its lock outside the task the network read, or not as it read it
-      world.fatal(
-          owner.name()
-              + " called "
-              + kind
-              + " outside the simulated lock call it sent: SimExecutor or LockOp no longer read"
-              + " the elector's lock-call tasks right");
-      throw new SimStore.SimFailure("not in a simulated lock call");
-    }
-    boolean late = call.pastTimeout(timeout);
-    if (world.tracing()) {
-      world.trace(
-          owner.node,
-          "call#"
-              + call.id
-              + " response: "
-              + (call.error != null ? call.error.getMessage() : "ok")
-              + (late
-                  ? world.scenario.overruns
-                      ? " (after its timeout: the elector no longer waits, the lock still caches"
-                            + " it)"
-                      : " (after its timeout: the lock drops it)"
-                  : ""));
-    }
-    if (late && !world.scenario.overruns) {
-      throw new SimStore.SimFailure("timed out");
-    }
-    if (call.error != null) {
-      throw call.error;
-    }
-    return call;
+    throw blocking("update");
+  }
+
+  private LockException blocking(String what) {
+    world.fatal(
+        owner.name()
+            + " called the blocking "
+            + what
+            + " of a simulated lock: only the asynchronous calls can be simulated");
+    return new SimStore.SimFailure("blocking call in the simulation");
   }
 
   @Override
@@ -115,7 +115,7 @@ final class SimLock implements Lock {
 
   @Override
   public String describe() {
-    return "sim/election";
+    return "sim/" + store.name;
   }
 
   @Override

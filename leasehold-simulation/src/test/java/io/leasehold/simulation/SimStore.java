@@ -12,34 +12,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The shared store of the simulated world: one versioned record with compare-and-swap, and change
- * notifications. It is only ever touched from world events, at the instant a request reaches it.
+ * One stored lock object of the simulated world (a Lease, a ConfigMap...): a versioned record with
+ * compare-and-swap, deletion, and change notifications. It is only ever touched from world events,
+ * at the instant a request reaches it. It keeps the rules every real lock follows (see {@code
+ * Lock}): versions come from one counter and never repeat, across deletion too; a write that starts
+ * a new term (a create, or an update whose token differs from the stored one) stores max(proposed
+ * token, high-water mark + 1), the mark surviving deletion.
  *
  * <p>Raw bytes, which candidates compare to notice a change, come in two flavours: "fine" (the
- * version, so every write is visible, like the in-memory and etcd locks) and "coarse" (the record's
- * fields with times cut to whole seconds, like client-go's ConfigMap and Endpoints annotations):
- * two successive writes within one second may then look identical, and the lock reports a change
+ * version, so every write is visible, like the in-memory, JDBC and etcd locks) and "coarse" (the
+ * record's fields with times cut to whole seconds, like client-go's Kubernetes locks): two
+ * successive writes within one second may then look identical, and the lock reports a change
  * detection granularity of one second.
  */
 final class SimStore {
-  /** A stored version of the record. */
-  record Entry(LeaderElectionRecord record, long version, LockSnapshot snapshot) {}
+  /** What a snapshot of this store carries as its source: which store, which version. */
+  record Stamp(SimStore store, long version) {}
 
-  /** One incarnation's watch on the record. */
+  /** How many past snapshots are kept for stale watch deliveries. */
+  private static final int HISTORY = 8;
+
+  /** One incarnation's watch on this store. */
   final class Subscription implements LockWatch {
     final Incarnation owner;
     final LockWatcher watcher;
     boolean closed;
 
-    /** A change could not be delivered (partition): on reconnection the watcher hears "read it". */
+    /** A change could not be delivered (partition): on reconnection the watcher hears of it. */
     boolean missed;
 
-    /** When the last delivery to this subscriber is due; deliveries keep their order. */
+    /** When the last in-order delivery to this subscriber is due. */
     long lastDelivery;
 
     Subscription(Incarnation owner, LockWatcher watcher) {
       this.owner = owner;
       this.watcher = watcher;
+    }
+
+    SimStore store() {
+      return SimStore.this;
     }
 
     @Override
@@ -56,24 +67,36 @@ final class SimStore {
     }
   }
 
+  final String name;
   private final World world;
   private final boolean coarseRaw;
+  private final boolean compareVersions;
   private final List<Subscription> subscriptions = new ArrayList<>();
-  private Entry current;
+  private final List<LockSnapshot> history = new ArrayList<>();
+  private LockSnapshot current;
   private long lastVersion;
-  private long highestStoredToken;
+  private long mark;
+  private long lastStoredToken;
   private long writes;
+  private long lastWriteAt;
 
-  SimStore(World world, boolean coarseRaw) {
+  /**
+   * @param compareVersions false only for the checker's own test: a broken store whose updates
+   *     ignore the version they are given (last writer wins)
+   */
+  SimStore(World world, String name, boolean coarseRaw, boolean compareVersions) {
     this.world = world;
+    this.name = name;
     this.coarseRaw = coarseRaw;
+    this.compareVersions = compareVersions;
   }
 
   boolean coarseRaw() {
     return coarseRaw;
   }
 
-  Entry read() {
+  /** The stored snapshot, or null when the object does not exist. */
+  LockSnapshot read() {
     return current;
   }
 
@@ -81,39 +104,112 @@ final class SimStore {
     return writes;
   }
 
-  long create(LeaderElectionRecord record, String writer) throws LockConflictException {
+  /** When the object was last written (global time). */
+  long lastWriteAt() {
+    return lastWriteAt;
+  }
+
+  /** The highest fencing token this object ever stored (kept across deletion). */
+  long highWaterMark() {
+    return mark;
+  }
+
+  LockSnapshot create(LeaderElectionRecord record, String writer) throws LockConflictException {
     if (current != null) {
-      throw new SimConflict("the record already exists");
+      throw new SimConflict(name + " already exists");
     }
-    return write(record, writer);
+    return write(newTerm(record), writer);
   }
 
-  long update(LeaderElectionRecord record, long expected, String writer) throws LockException {
+  LockSnapshot update(LockSnapshot base, LeaderElectionRecord record, String writer)
+      throws LockException {
+    Stamp stamp = base.source(Stamp.class);
+    if (stamp.store() != this) {
+      throw new IllegalArgumentException(
+          "a snapshot of " + stamp.store().name + " passed to a lock on " + name);
+    }
     if (current == null) {
-      throw new SimFailure("the record does not exist");
+      if (!compareVersions) {
+        return write(newTerm(record), writer);
+      }
+      throw new SimConflict(name + " was deleted: expected version " + stamp.version());
     }
-    if (current.version() != expected) {
+    long found = version(current);
+    if (found != stamp.version() && compareVersions) {
       throw new SimConflict(
-          "the record changed: expected version " + expected + ", found " + current.version());
+          name + " changed: expected version " + stamp.version() + ", found " + found);
     }
-    return write(record, writer);
+    boolean sameTerm = record.fencingToken() == current.record().fencingToken();
+    return write(sameTerm ? record : newTerm(record), writer);
   }
 
-  private long write(LeaderElectionRecord record, String writer) {
+  /**
+   * Deletes the object, as an operator would; versions and the token mark are not forgotten.
+   *
+   * @return whether there was an object to delete
+   */
+  boolean delete(String by) {
+    if (current == null) {
+      world.trace(null, "store " + name + ": delete by " + by + " finds nothing");
+      return false;
+    }
+    current = null;
+    world.stats.add(Stats.Counter.DELETIONS);
+    world.trace(null, "store " + name + ": DELETED by " + by);
+    for (Subscription s : new ArrayList<>(subscriptions)) {
+      world.deliverWatch(s, null);
+    }
+    return true;
+  }
+
+  private LeaderElectionRecord newTerm(LeaderElectionRecord record) {
+    long floor = mark + 1;
+    if (record.fencingToken() >= floor) {
+      return record;
+    }
+    world.stats.add(Stats.Counter.TOKENS_RAISED);
+    return record.toBuilder().fencingToken(floor).build();
+  }
+
+  private LockSnapshot write(LeaderElectionRecord record, String writer) {
     long version = ++lastVersion;
     writes++;
-    current = new Entry(record, version, new LockSnapshot(record, raw(record, version)));
-    if (record.fencingToken() < highestStoredToken) {
-      world.checker.storeTokenWentBack(highestStoredToken, record, writer);
+    lastWriteAt = world.now();
+    LockSnapshot written =
+        new LockSnapshot(
+            record, raw(record, version), Long.toString(version), new Stamp(this, version));
+    current = written;
+    history.add(written);
+    if (history.size() > HISTORY) {
+      history.remove(0);
     }
-    highestStoredToken = Math.max(highestStoredToken, record.fencingToken());
+    if (writes > 1 && record.fencingToken() < lastStoredToken) {
+      world.checker.storeTokenWentBack(name, lastStoredToken, record, writer);
+    }
+    lastStoredToken = record.fencingToken();
+    mark = Math.max(mark, record.fencingToken());
     if (world.tracing()) {
-      world.trace(null, "store: v" + version + " written by " + writer + ": " + brief(record));
+      world.trace(null, "store " + name + ": v" + version + " written by " + writer + ": " + brief(record));
     }
     for (Subscription s : new ArrayList<>(subscriptions)) {
-      world.deliverWatch(s, current.snapshot());
+      world.deliverWatch(s, written);
     }
-    return version;
+    world.written(this, written);
+    return written;
+  }
+
+  /** A snapshot older than the current one (or than the deletion), or null if none is kept. */
+  LockSnapshot older() {
+    int last = history.size() - (current != null && !history.isEmpty() ? 2 : 1);
+    if (last < 0) {
+      return null;
+    }
+    return history.get(world.rnd.nextInt(last + 1));
+  }
+
+  /** Whether {@code s} is older than what the store holds now (a later write, or a deletion). */
+  boolean isStale(LockSnapshot s) {
+    return s != null && (current == null || version(current) != version(s));
   }
 
   Subscription subscribe(Incarnation owner, LockWatcher watcher) {
@@ -122,7 +218,7 @@ final class SimStore {
     return s;
   }
 
-  /** The subscriptions of {@code node}'s live incarnation. */
+  /** The subscriptions of {@code node}'s processes. */
   List<Subscription> subscriptionsOf(Node node) {
     List<Subscription> out = new ArrayList<>();
     for (Subscription s : subscriptions) {
@@ -131,6 +227,10 @@ final class SimStore {
       }
     }
     return out;
+  }
+
+  static long version(LockSnapshot s) {
+    return s.source(Stamp.class).version();
   }
 
   private byte[] raw(LeaderElectionRecord r, long version) {
@@ -165,6 +265,10 @@ final class SimStore {
         + r.leaseDurationSeconds()
         + "s transitions="
         + r.leaderTransitions();
+  }
+
+  static String brief(LockSnapshot s) {
+    return "v" + version(s) + " " + brief(s.record());
   }
 
   /** A failed call; no stack trace, the simulation makes many. */

@@ -11,14 +11,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The safety simulation: thousands of seeds of the {@link Model#SAFE safe model} by default.
+ * The safety simulation: thousands of seeds of the {@link Model#SAFE safe model} and a thousand of
+ * each other safe model by default.
  *
  * <pre>
- *   mvn -B -ntp -pl leasehold-simulation verify                              # 5,000 seeds
- *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seeds=100000     # more seeds
- *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.firstSeed=200001 # other seeds
- *   mvn -B -ntp -pl leasehold-simulation verify -Dsimulation.seed=1016        # replay one, with its trace
- *   ... -Dsimulation.seed=68890 -Dsimulation.model=overrunning-locks           # in another model
+ *   mvn -B -ntp -pl leasehold-simulation -am verify                             # the default run
+ *   ... -Dsimulation.seeds=100000                  # more seeds of the safe model
+ *   ... -Dsimulation.model=all-safe -Dsimulation.seeds=300000   # every safe model, 300,000 each
+ *   ... -Dsimulation.firstSeed=200001              # other seeds
+ *   ... -Dsimulation.seed=1016                     # replay one, with its trace
+ *   ... -Dsimulation.seed=68 -Dsimulation.model=deletions       # in another model
  * </pre>
  *
  * A failing seed is replayed with its trace; the reports go to the console and to
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
   static final long DEFAULT_SEEDS = 5_000;
+  static final long DEFAULT_SEEDS_OTHER_MODELS = 1_000;
   static final Path OUT = Path.of("target", "simulation");
 
   @Test
@@ -33,9 +36,29 @@ class SimulationTest {
     assumeTrue(System.getProperty("simulation.seed") == null, "replaying one seed");
     long first = Long.getLong("simulation.firstSeed", 1);
     long seeds = Long.getLong("simulation.seeds", DEFAULT_SEEDS);
-    Model model = Models.named(System.getProperty("simulation.model", "safe"));
-    int threads = Runtime.getRuntime().availableProcessors();
+    String name = System.getProperty("simulation.model", "safe");
+    List<Model> models = name.equals("all-safe") ? Models.SAFE_MODELS : List.of(Models.named(name));
+    for (Model model : models) {
+      holds(model, first, seeds);
+    }
+  }
 
+  @Test
+  void theOtherSafeModelsHoldForEverySeed() throws Exception {
+    assumeTrue(
+        System.getProperty("simulation.seed") == null
+            && System.getProperty("simulation.model") == null
+            && System.getProperty("simulation.seeds") == null,
+        "the default run only");
+    for (Model model : Models.SAFE_MODELS) {
+      if (model != Model.SAFE) {
+        holds(model, 1, DEFAULT_SEEDS_OTHER_MODELS);
+      }
+    }
+  }
+
+  private static void holds(Model model, long first, long seeds) throws Exception {
+    int threads = Runtime.getRuntime().availableProcessors();
     Simulation.Summary s = Simulation.runMany(first, seeds, model, threads);
     System.out.println(s.describe());
     write("summary-" + model.name() + ".txt", s.describe() + "\n");
@@ -48,20 +71,19 @@ class SimulationTest {
       for (Simulation.Result r : s.failures().subList(0, Math.min(3, s.failures().size()))) {
         long seed = r.scenario().seed;
         String report = Simulation.report(seed, model, Integer.MAX_VALUE);
-        Path file = write("seed-" + seed + ".txt", report);
+        Path file = write("seed-" + model.name() + "-" + seed + ".txt", report);
         System.out.println(Simulation.report(seed, model, 300));
         System.out.println("full trace: " + file.toAbsolutePath());
       }
     }
     assertThat(s.failedSeeds()).as("failing seeds of model " + model.name()).isEmpty();
-    // the faults did reach leaders: the run tested something
-    if (model == Model.SAFE && seeds >= 1000) {
-      for (Stats.Counter c : Stats.Counter.values()) {
-        assertThat(s.stats().get(c)).as(c.label).isPositive();
+    // the faults did what the model is about: the run tested something
+    if (seeds >= 1000) {
+      for (Stats.Counter c : model.mustHappen()) {
+        assertThat(s.stats().get(c)).as(model.name() + ": " + c.label).isPositive();
       }
     }
   }
-
   @Test
   void replayOneSeed() throws IOException {
     String seed = System.getProperty("simulation.seed");

@@ -18,7 +18,22 @@ final class Stats {
     LEADERS_PARTITIONED("leaders partitioned"),
     LATE_ARRIVALS("requests arriving after a fault"),
     LOST_RESPONSES("writes applied with the response lost"),
-    RESTARTS("process restarts");
+    RESTARTS("process restarts"),
+    LATE_RESPONSES("responses completed after the elector stopped waiting"),
+    STALE_WATCH_EVENTS("watch events older than the store"),
+    STALE_RELEASED_EVENTS("stale watch events of a released record"),
+    SKIPPED_WATCH_EVENTS("watch events skipped"),
+    DELETIONS("records deleted"),
+    FOREIGN_WRITES("records re-created by a foreign writer"),
+    TOKENS_RAISED("tokens raised by the store's high-water mark"),
+    CALLBACKS_THREW("callbacks that threw"),
+    STARTED_LEADING_THREW("onStartedLeading calls that threw"),
+    CALLBACK_TASKS_LATE("callback tasks started late"),
+    CALLBACK_TASKS_DROPPED("callback tasks never started"),
+    CALLBACK_TASKS_REJECTED("callback tasks rejected"),
+    STOPS_CHECKED("graceful stops timed"),
+    MULTILOCK_TERMS("terms of MultiLock candidates"),
+    LEASE_ONLY_TAKEOVERS("takeovers between MultiLock and Lease-only candidates");
 
     final String label;
 
@@ -55,6 +70,9 @@ final class Stats {
   public String toString() {
     StringBuilder s = new StringBuilder();
     for (Counter c : Counter.values()) {
+      if (counts[c.ordinal()] == 0) {
+        continue;
+      }
       if (s.length() > 0) {
         s.append(", ");
       }

@@ -4,6 +4,9 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
+import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
+import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +40,8 @@ final class World {
     RESPONSE,
     /** A watch notification reaching a process. */
     WATCH,
+    /** A task a process handed to its callback executor. */
+    CALLBACK,
     /** Something the world does: start a node, begin or end a fault. */
     WORLD
   }
@@ -72,7 +77,12 @@ final class World {
   final Scenario scenario;
   final Random rnd;
   final Node[] nodes;
+
+  /** The election's store (the Lease; the secondary of MultiLock candidates). */
   final SimStore store;
+
+  /** The primary store of MultiLock candidates (the legacy ConfigMap), or null. */
+  final SimStore primary;
   final Network network;
   final Checker checker;
   final Stats stats = new Stats();
@@ -93,9 +103,14 @@ final class World {
     this.trace = tracing ? new Trace() : null;
     this.nodes = new Node[scenario.nodes];
     for (int i = 0; i < nodes.length; i++) {
-      nodes[i] = new Node(i, scenario.rates[i], scenario.watches[i]);
+      nodes[i] = new Node(i, scenario.rates[i], scenario.watches[i], scenario.multiLock[i]);
     }
-    this.store = new SimStore(this, scenario.coarseRaw);
+    boolean cas = scenario.model.compareVersions();
+    this.store = new SimStore(this, "lease", scenario.coarseRaw, cas);
+    this.primary =
+        scenario.model.multiLockCandidates() > 0
+            ? new SimStore(this, "configmap", scenario.coarseRaw, cas)
+            : null;
     this.network = new Network(this);
     this.checker = new Checker(this, nodes.length);
     this.callTimeout =
@@ -172,6 +187,15 @@ final class World {
   /** A fault ended or a late request arrived: the liveness countdown restarts from now. */
   void disturbance() {
     lastDisturbance = Math.max(lastDisturbance, now);
+  }
+
+  /**
+   * Something restarted a follower's countdown (a stale watch event, a foreign writer's lease):
+   * like a fault in force for a lease on the slowest clock.
+   */
+  void disturbanceForALease() {
+    lastDisturbance =
+        Math.max(lastDisturbance, now + (long) Math.ceil(scenario.lease / scenario.minRate()));
   }
 
   void fatal(String message) {
@@ -294,8 +318,7 @@ final class World {
     Instant wallStart =
         Instant.parse("2026-11-23T00:00:00Z").plusNanos((long) (rnd.nextDouble() * 3600 * SECOND));
     inc.clock = new SimClock(this, inc, node.rate, localStart, wallStart);
-    inc.lock = new SimLock(this, inc, store);
-    inc.executor = new SimExecutor(this, inc);
+    inc.lock = newLock(inc);
     LeaderElectionConfig.Builder b =
         LeaderElectionConfig.builder()
             .lock(inc.lock)
@@ -307,14 +330,14 @@ final class World {
             .keepCompeting(true)
             .enforceLeaderDeadline(scenario.model.enforceLeaderDeadline())
             .clock(inc.clock)
-            .executor(inc.executor)
-            .callbackExecutor(Runnable::run)
+            .executor(new SimExecutor(this, inc))
+            .callbackExecutor(new SimCallbackExecutor(this, inc))
             .random(new Random(rnd.nextLong()))
             .callbacks(
                 LeaderCallbacks.builder()
                     .onStartedLeading(ctx -> started(inc, ctx))
-                    .onStoppedLeading(() -> trace(node, inc.name() + ": onStoppedLeading"))
-                    .onNewLeader(id -> trace(node, inc.name() + ": onNewLeader " + id))
+                    .onStoppedLeading(() -> stoppedLeading(inc))
+                    .onNewLeader(id -> newLeader(inc, id))
                     .build());
     if (scenario.margin != null) {
       b.leaderDeadlineMargin(scenario.margin);
@@ -332,6 +355,27 @@ final class World {
     inc.elector.start();
   }
 
+  /** The lock of a new process: the election's store, or a MultiLock over both stores. */
+  private Lock newLock(Incarnation inc) {
+    SimLock lease = new SimLock(this, inc, store);
+    if (!inc.node.multiLock) {
+      return lease;
+    }
+    fatal("MultiLock candidates need leasehold-kubernetes (not yet ported to the new SPI)");
+    return lease;
+  }
+
+  /** Whether a callback of {@code inc} throws now (a CALLBACK_THROWS fault on its node). */
+  private boolean callbackThrows(Incarnation inc, String which) {
+    Fault f = inc.node.activeFault(Fault.Kind.CALLBACK_THROWS);
+    if (f == null || rnd.nextDouble() >= f.p) {
+      return false;
+    }
+    stats.add(Stats.Counter.CALLBACKS_THREW);
+    trace(inc.node, which + " THROWS");
+    return true;
+  }
+
   private void started(Incarnation inc, LeadershipContext ctx) {
     if (!inc.alive || inc.node.inc != inc) {
       trace(inc.node, inc.name() + " (dead) would start leading; ignored");
@@ -341,11 +385,13 @@ final class World {
     if (tracing()) {
       trace(
           inc.node,
-          "STARTED LEADING, token "
+          "onStartedLeading, token "
               + ctx.fencingToken()
-              + (scenario.model.enforceLeaderDeadline()
-                  ? ", authority left " + seconds(ctx.remaining().toNanos()) + " (local)"
-                  : ""));
+              + (ctx.isCancelled()
+                  ? ", already cancelled: " + ctx.cancellationReason()
+                  : scenario.model.enforceLeaderDeadline()
+                      ? ", authority left " + seconds(ctx.remaining().toNanos()) + " (local)"
+                      : ""));
       ctx.whenCancelled()
           .thenRun(
               () ->
@@ -353,7 +399,40 @@ final class World {
                       inc.node,
                       "term " + ctx.fencingToken() + " ended: " + ctx.cancellationReason()));
     }
-    checker.termStarted(inc, ctx);
+    checker.handed(inc, ctx);
+    if (!ctx.isCancelled() && callbackThrows(inc, "onStartedLeading")) {
+      stats.add(Stats.Counter.STARTED_LEADING_THREW);
+      checker.startedLeadingThrew(inc, ctx);
+      throw new SimCallbackFailure("onStartedLeading of " + inc.name());
+    }
+  }
+
+  private void stoppedLeading(Incarnation inc) {
+    trace(inc.node, inc.name() + ": onStoppedLeading");
+    if (callbackThrows(inc, "onStoppedLeading")) {
+      throw new SimCallbackFailure("onStoppedLeading of " + inc.name());
+    }
+  }
+
+  private void newLeader(Incarnation inc, String id) {
+    trace(inc.node, inc.name() + ": onNewLeader " + id);
+    if (callbackThrows(inc, "onNewLeader")) {
+      throw new SimCallbackFailure("onNewLeader of " + inc.name());
+    }
+  }
+
+  /** What a misbehaving callback throws; no stack trace. */
+  static final class SimCallbackFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SimCallbackFailure(String message) {
+      super("simulated failure of " + message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   private void crash(Node node, Fault f) {
@@ -374,7 +453,7 @@ final class World {
 
   private void kill(Incarnation inc) {
     inc.alive = false;
-    for (SimStore.Subscription s : store.subscriptionsOf(inc.node)) {
+    for (SimStore.Subscription s : subscriptionsOf(inc.node)) {
       if (s.owner == inc) {
         s.close();
       }
@@ -398,11 +477,41 @@ final class World {
         Kind.TASK,
         () -> {
           trace(node, "STOP: " + inc.name() + " is stopped gracefully");
+          if (scenario.model.callbackRules()) {
+            inc.stopAskedLocal = inc.clock.nanoTime();
+            long bound = stopBound();
+            schedule(
+                inc.clock.globalAt(inc.stopAskedLocal + bound) + 1,
+                null,
+                Kind.WORLD,
+                () -> checkStopped(inc, bound));
+          }
           inc.elector.stop().whenComplete((v, e) -> stopped(node, inc, f));
         });
   }
 
+  /** How long a graceful stop may take on the process's clock: renewDeadline + retryPeriod. */
+  private long stopBound() {
+    return scenario.renew + scenario.retry;
+  }
+
+  private void checkStopped(Incarnation inc, long bound) {
+    if (inc.stopAskedLocal < 0 || !inc.alive || inc.pausedWhileStopping) {
+      return; // stopped, crashed meanwhile, or paused (the bound is for a running process)
+    }
+    stats.add(Stats.Counter.STOPS_CHECKED);
+    checker.violation(
+        inc.name()
+            + ": stop() has not completed "
+            + seconds(bound)
+            + " (renewDeadline + retryPeriod, local) after it was called");
+  }
+
   private void stopped(Node node, Incarnation inc, Fault f) {
+    if (inc.stopAskedLocal >= 0 && inc.alive && !inc.pausedWhileStopping) {
+      stats.add(Stats.Counter.STOPS_CHECKED);
+    }
+    inc.stopAskedLocal = -1;
     if (node.inc != inc || !inc.alive || node.downBy != f) {
       return;
     }
@@ -430,6 +539,7 @@ final class World {
     if (node.pausedWhileActing && !held) {
       stats.add(Stats.Counter.WOKE_PAST_DEADLINE);
     }
+    checker.resumed(node.inc);
     trace(node, "RESUMES after a pause; " + node.deferred.size() + " overdue events run now");
     for (Event e : node.deferred) {
       e.time = now;
@@ -444,7 +554,7 @@ final class World {
   private void begin(Fault f) {
     Node node = f.node >= 0 ? nodes[f.node] : null;
     switch (f.kind) {
-      case PARTITION, SLOW, LOSSY, WATCH_LAG -> {
+      case PARTITION, SLOW, LOSSY, WATCH, CALLBACK_STALL, CALLBACK_THROWS -> {
         if (f.kind == Fault.Kind.PARTITION && Checker.acting(node)) {
           stats.add(Stats.Counter.LEADERS_PARTITIONED);
         }
@@ -455,6 +565,11 @@ final class World {
         globalActive.add(f);
         trace(null, "fault begins: " + f);
       }
+      case DELETE -> delete(f, "an operator");
+      case DELETE_IDLE -> {
+        globalActive.add(f);
+        deleteWhenIdle(f);
+      }
       case PAUSE -> {
         if (node.down || node.paused) {
           trace(node, "pause skipped: down or already paused");
@@ -463,6 +578,9 @@ final class World {
         node.pausedWhileActing = Checker.acting(node);
         if (node.pausedWhileActing) {
           stats.add(Stats.Counter.LEADERS_PAUSED);
+        }
+        if (node.inc != null && node.inc.stopAskedLocal >= 0) {
+          node.inc.pausedWhileStopping = true;
         }
         node.paused = true;
         node.pausedBy = f;
@@ -482,19 +600,23 @@ final class World {
         node.active.remove(f);
         trace(node, "fault ends: " + f);
         if (node.activeFault(Fault.Kind.PARTITION) == null) {
-          for (SimStore.Subscription s : store.subscriptionsOf(node)) {
+          for (SimStore.Subscription s : subscriptionsOf(node)) {
             if (s.missed) {
               s.missed = false;
-              deliverWatch(s, null); // the watch reconnects: "something changed, read it"
+              reconnect(s);
             }
           }
         }
       }
-      case SLOW, LOSSY, WATCH_LAG -> {
+      case SLOW, LOSSY, WATCH, CALLBACK_STALL, CALLBACK_THROWS -> {
         node.active.remove(f);
         trace(node, "fault ends: " + f);
       }
       case STORE_DOWN, FLAKY -> {
+        globalActive.remove(f);
+        trace(null, "fault ends: " + f);
+      }
+      case DELETE, DELETE_IDLE -> {
         globalActive.remove(f);
         trace(null, "fault ends: " + f);
       }
@@ -513,7 +635,99 @@ final class World {
   }
 
   /**
-   * Pushes {@code snapshot} (null: "read it yourself") to a subscriber, in order, after a latency.
+   * Deletes the record once it names nobody or has not changed for the lease it names (no leader
+   * can still act on it then: its authority is at most that lease divided by rho after its last
+   * write, on a clock running at least at rho^(-1/2), so at most lease / rho^(1/2) of real time);
+   * checks every retry period until the fault ends, and soon after every release
+   * ({@link #written}). The check and the deletion are one step, as a delete with a version
+   * precondition.
+   */
+  private void deleteWhenIdle(Fault f) {
+    LockSnapshot s = store.read();
+    if (s != null
+        && (!s.record().hasHolder()
+            || now - store.lastWriteAt() >= s.record().leaseDurationSeconds() * SECOND)) {
+      delete(f, "an operator cleaning up an idle record");
+    } else if (now + scenario.retry < f.end()) {
+      schedule(now + scenario.retry, null, Kind.WORLD, () -> deleteWhenIdle(f));
+    }
+  }
+
+  /**
+   * Deletes the record; with {@link Fault.Mode#FOREIGN}, a foreign writer (not a candidate) then
+   * tries to create a record naming itself, racing the candidates.
+   */
+  private void delete(Fault f, String by) {
+    if (!store.delete(by) || f.mode != Fault.Mode.FOREIGN) {
+      return;
+    }
+    long at = now + (long) (rnd.nextDouble() * scenario.retry);
+    schedule(
+        at,
+        null,
+        Kind.WORLD,
+        () -> {
+          if (store.read() != null) {
+            return;
+          }
+          Instant wall = Instant.parse("2026-11-23T00:00:00Z").plusNanos(now);
+          LeaderElectionRecord foreign =
+              LeaderElectionRecord.builder()
+                  .holderIdentity("intruder")
+                  .leaseDurationSeconds((int) ((scenario.lease + SECOND - 1) / SECOND))
+                  .acquireTime(wall)
+                  .renewTime(wall)
+                  .build();
+          try {
+            store.create(foreign, "a foreign writer");
+            stats.add(Stats.Counter.FOREIGN_WRITES);
+            disturbanceForALease();
+          } catch (LockException e) {
+            fatal("the foreign writer could not create the record: " + e.getMessage());
+          }
+        });
+  }
+
+  /** {@code written} was just stored: an operator cleaning up idle records may delete it soon. */
+  void written(SimStore s, LockSnapshot written) {
+    Fault f = activeGlobalFault(Fault.Kind.DELETE_IDLE);
+    if (s != store || written.record().hasHolder() || f == null) {
+      return;
+    }
+    long at = now + (long) (rnd.nextDouble() * scenario.retry / 5);
+    schedule(
+        at,
+        null,
+        Kind.WORLD,
+        () -> {
+          if (store.read() == written) {
+            delete(f, "an operator deleting a released record");
+          }
+        });
+  }
+
+  /** The watch subscriptions of {@code node}'s processes, on every store. */
+  private List<SimStore.Subscription> subscriptionsOf(Node node) {
+    List<SimStore.Subscription> out = new ArrayList<>(store.subscriptionsOf(node));
+    if (primary != null) {
+      out.addAll(primary.subscriptionsOf(node));
+    }
+    return out;
+  }
+
+  /**
+   * A watch re-established after a partition: it says "something changed, read it", or (half of
+   * the time, as a watch served from a lagging cache would) pushes an older snapshot.
+   */
+  private void reconnect(SimStore.Subscription s) {
+    LockSnapshot old = rnd.nextBoolean() ? s.store().older() : null;
+    schedule(now + network.baseLatency(), s.owner, Kind.WATCH, () -> notify(s, old));
+  }
+
+  /**
+   * Pushes {@code snapshot} (null: "read it yourself") to a subscriber after a latency: in order,
+   * unless the node's WATCH fault says otherwise (late, out of order, skipped, followed by a stale
+   * repeat).
    */
   void deliverWatch(SimStore.Subscription s, LockSnapshot snapshot) {
     Node node = s.owner.node;
@@ -525,28 +739,66 @@ final class World {
       return;
     }
     long latency = network.baseLatency();
-    Fault lag = node.activeFault(Fault.Kind.WATCH_LAG);
-    if (lag != null) {
-      latency += (long) (rnd.nextDouble() * lag.lag);
-    }
-    long at = Math.max(s.lastDelivery, now + latency);
-    s.lastDelivery = at;
-    schedule(
-        at,
-        s.owner,
-        Kind.WATCH,
-        () -> {
-          if (!s.closed) {
-            if (tracing()) {
-              trace(
-                  node,
-                  "watch delivers "
-                      + (snapshot == null
-                          ? "\"changed, read it\""
-                          : SimStore.brief(snapshot.record())));
-            }
-            s.watcher.changed(snapshot);
+    boolean ordered = true;
+    LockSnapshot repeat = null;
+    Fault w = node.activeFault(Fault.Kind.WATCH);
+    if (w != null) {
+      switch (w.mode) {
+        case LAG -> latency += (long) (rnd.nextDouble() * w.lag);
+        case REORDER -> {
+          latency += (long) (rnd.nextDouble() * w.lag);
+          ordered = false;
+        }
+        case SKIP -> {
+          if (rnd.nextDouble() < w.p) {
+            stats.add(Stats.Counter.SKIPPED_WATCH_EVENTS);
+            trace(node, "watch skips a notification");
+            return;
           }
-        });
+        }
+        case STALE -> {
+          if (rnd.nextDouble() < w.p) {
+            repeat = s.store().older();
+          }
+        }
+        default -> throw new IllegalStateException(w.mode.toString());
+      }
+    }
+    long at = now + latency;
+    if (ordered) {
+      at = Math.max(s.lastDelivery, at);
+      s.lastDelivery = at;
+    }
+    schedule(at, s.owner, Kind.WATCH, () -> notify(s, snapshot));
+    if (repeat != null) {
+      LockSnapshot old = repeat;
+      long later = Math.max(s.lastDelivery, at + (long) (rnd.nextDouble() * w.lag));
+      s.lastDelivery = later;
+      schedule(later, s.owner, Kind.WATCH, () -> notify(s, old));
+    }
+  }
+
+  private void notify(SimStore.Subscription s, LockSnapshot snapshot) {
+    if (s.closed) {
+      return;
+    }
+    boolean stale = s.store().isStale(snapshot);
+    if (stale) {
+      stats.add(Stats.Counter.STALE_WATCH_EVENTS);
+      if (!snapshot.record().hasHolder()) {
+        stats.add(Stats.Counter.STALE_RELEASED_EVENTS);
+      }
+      disturbanceForALease();
+    }
+    if (tracing()) {
+      trace(
+          s.owner.node,
+          "watch of "
+              + s.store().name
+              + " delivers "
+              + (snapshot == null ? "\"changed, read it\"" : SimStore.brief(snapshot))
+              + (stale ? " (STALE)" : ""));
+    }
+    s.watcher.changed(snapshot);
   }
 }
