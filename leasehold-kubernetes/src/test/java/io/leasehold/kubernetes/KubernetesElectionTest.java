@@ -165,6 +165,18 @@ class KubernetesElectionTest extends ElectionContractTest {
     assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo("coordination.k8s.io/v1");
     assertThat(e.getInvolvedObject().getName()).isEqualTo(lockName);
     assertThat(e.getInvolvedObject().getNamespace()).isEqualTo(NS);
+    assertThat(e.getInvolvedObject().getUid())
+        .as("kubectl describe finds events by uid")
+        .isNotNull()
+        .isEqualTo(
+            cluster
+                .client
+                .genericKubernetesResources(ResourceType.LEASES.context)
+                .inNamespace(NS)
+                .withName(lockName)
+                .get()
+                .getMetadata()
+                .getUid());
     assertThat(e.getSource().getComponent()).isEqualTo("election-test");
 
     cluster.fail("POST", "/namespaces/" + NS + "/events", 403, "events is forbidden");

@@ -143,7 +143,15 @@ class WatchTest {
         assertThat(watch.isHealthy()).isTrue();
         leader.close();
         assertThat(released.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(pushed).allSatisfy(s -> assertThat(new String(s.raw())).contains("},{"));
+        assertThat(pushed)
+            .allSatisfy(
+                s -> {
+                  assertThat(new String(s.raw())).contains("},{");
+                  MultiLock.Halves halves = s.source(MultiLock.Halves.class);
+                  assertThat(halves.secondary()).isNotNull();
+                  assertThat(s.version())
+                      .isEqualTo(halves.primary().version() + "," + halves.secondary().version());
+                });
         LockSnapshot last = pushed.get(pushed.size() - 1);
         assertThat(last.sameRaw(follower.get(T).orElseThrow())).isTrue();
       }
