@@ -25,11 +25,11 @@ import java.util.OptionalLong;
  *       goes back;
  *   <li>(c) from the last disturbance on, nobody-acts stretches are never longer than the liveness
  *       bound (checked by {@link World} from the intervals recorded here);
- *   <li>(d) callbacks: a term whose onStartedLeading threw ends before time moves on; a term that
- *       no callback task will ever hand to onStartedLeading (its task was rejected) ends before
- *       time moves on; with only callback faults in play, no term ends for any other reason than
- *       those, a stop, or a crash (the election's own work never waits for callbacks). The stop
- *       bound is checked by {@link World}.
+ *   <li>(d) where the model checks the callback rules: a term whose onStartedLeading threw ends
+ *       before time moves on; a term that no callback task will ever hand to onStartedLeading (its
+ *       task was rejected) ends before time moves on. {@link World} checks that stop() completes
+ *       within renewDeadline + retryPeriod and that no exception escapes into threads that are
+ *       not the elector's.
  * </ul>
  */
 final class Checker {
@@ -98,9 +98,10 @@ final class Checker {
   }
 
   private void termSeen(Incarnation inc, long token) {
-    if (!inc.termsSeen.add(token)) {
+    if (token == inc.lastTermSeen || !inc.termsSeen.add(token)) {
       return;
     }
+    inc.lastTermSeen = token;
     if (!terms.isEmpty() && token <= highestToken) {
       violation(
           "fencing token did not rise: "
@@ -180,7 +181,6 @@ final class Checker {
         if (o.projectedEnd <= now && o.inc == inc && inc.alive) {
           world.stats.add(Stats.Counter.AUTHORITY_RAN_OUT);
         }
-        termLeft(node, o);
         open[node.index] = null;
         o = null;
       }
@@ -251,29 +251,6 @@ final class Checker {
               + (inc.rejectedCallbacks > 0 ? " (the executor rejected a task)" : "")
               + ": the term must end");
     }
-  }
-
-  /** A node stopped acting in the term of {@code o}: check why, where the model says. */
-  private void termLeft(Node node, Interval o) {
-    Incarnation inc = o.inc;
-    if (!world.scenario.model.callbackRules()
-        || !world.scenario.model.onlyCallbackFaults()
-        || !inc.alive
-        || node.stopping) {
-      return;
-    }
-    if (node.inc != inc || inc.threwFor.containsKey(o.token) || inc.rejectedCallbacks > 0) {
-      return;
-    }
-    String reason = inc.context != null && inc.context.fencingToken() == o.token
-        ? inc.context.cancellationReason()
-        : "(its context was never handed out)";
-    violation(
-        inc.name()
-            + "'s term with token "
-            + o.token
-            + " ended although only callbacks misbehaved: "
-            + reason);
   }
 
   /** A resumed process gets its own chance to hand a pending term to its callback. */

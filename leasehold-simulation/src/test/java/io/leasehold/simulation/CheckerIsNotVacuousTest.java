@@ -17,6 +17,12 @@ class CheckerIsNotVacuousTest {
   }
 
   @Test
+  void withoutCompareAndSwapMisbehavingWatchesMakeTwoLeaders() throws Exception {
+    assertSomeSeedsBreakSafety(Models.NO_COMPARE_AND_SWAP);
+    assertEverySeedIsSafe(Models.WATCHES);
+  }
+
+  @Test
   void withoutTheLeaderDeadlineAPausedLeaderActsAfterItsLeaseWasTaken() throws Exception {
     assertSomeSeedsBreakSafety(Models.NO_DEADLINE_PAUSES);
     assertEverySeedIsSafe(Models.PAUSES);
@@ -37,6 +43,13 @@ class CheckerIsNotVacuousTest {
             .filter(r -> r.problem().startsWith("two leaders act at once"))
             .count();
     assertThat(twoLeaders).as(model.name() + ": seeds with two acting leaders").isPositive();
+    assertThat(s.failures())
+        .as(model.name() + ": every failure is a safety violation, not a broken run")
+        .allSatisfy(
+            r ->
+                assertThat(r.problem())
+                    .matches("(two leaders act at once|fencing token did not rise|the fencing token"
+                        + " stored|liveness).*"));
     Simulation.Result first = s.failures().get(0);
     System.out.println(
         "  e.g. seed "

@@ -25,6 +25,8 @@ final class Incarnation {
   /** Tokens of the terms the checker saw this process lead. */
   final Set<Long> termsSeen = new HashSet<>();
 
+  long lastTermSeen = Long.MIN_VALUE;
+
   /** Tokens of the terms handed to onStartedLeading. */
   final Set<Long> handedTokens = new HashSet<>();
 

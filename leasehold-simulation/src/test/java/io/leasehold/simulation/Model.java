@@ -26,12 +26,21 @@ import java.util.function.Consumer;
  * @param profiles indexes of the timing profiles drawn from (see {@link Scenario}), empty for all
  * @param multiLockCandidates 0: every candidate uses one lock; n: n candidates (at most) use a
  *     {@code MultiLock} over a primary and the secondary store, the others the secondary alone
+ * @param multiLockReleases whether MultiLock candidates release on stop when the scenario says so
+ *     (see {@code Models.MULTILOCK_WITH_RELEASES})
  * @param compareVersions false only to show that the checker notices: the store's updates ignore
  *     the version they are given (last writer wins)
- * @param callbackRules check the rules of callbacks and stopping (a term whose onStartedLeading
- *     threw or could not be started ends at once; with only callback faults no term ends for
- *     another reason; stop() completes within renewDeadline + retryPeriod)
- * @param mustHappen what the faults must have done over a batch of 1,000 seeds or more, so that a
+ * @param cachedVersionLocks false but to show what explicit versions prevent: each lock compares an
+ *     update with the version of the last response it received, late ones included, instead of
+ *     the snapshot it is given (the Lock SPI before issue 13, where bug 1 of docs/SAFETY.md lived)
+ * @param callbackRules check the rules of callbacks and stopping that the elector of issue 13 item
+ *     4 promises (a term whose onStartedLeading threw or could not be started ends at once;
+ *     stop() completes within renewDeadline + retryPeriod; no exception escapes into a thread
+ *     that is not the elector's): off in {@link #SAFE} until that elector lands (see {@code
+ *     Models.CALLBACKS_STRICT})
+ * @param tightTimings margin 0 and a lock-call timeout between retryPeriod / 4 and renewDeadline
+ *     / 2, so that a renewal's slow path fits in its window after a hung fast-path write
+ * @param mustHappen what the faults must have done over a batch of 500 seeds or more, so that a
  *     green run shows it tested something
  */
 record Model(
@@ -45,8 +54,11 @@ record Model(
     double lateResponseShare,
     int[] profiles,
     int multiLockCandidates,
+    boolean multiLockReleases,
     boolean compareVersions,
+    boolean cachedVersionLocks,
     boolean callbackRules,
+    boolean tightTimings,
     Set<Stats.Counter> mustHappen) {
 
   /** The fault kinds of the original safe model: network, store and process faults, watches. */
@@ -79,9 +91,12 @@ record Model(
           0.7,
           0.3,
           new int[0],
-          0,
-          true,
-          true,
+          0, // multiLockCandidates
+          true, // multiLockReleases
+          true, // compareVersions
+          false, // cachedVersionLocks
+          false, // callbackRules
+          false, // tightTimings
           EnumSet.of(
               Stats.Counter.TERMS,
               Stats.Counter.TAKEOVERS,
@@ -121,7 +136,7 @@ record Model(
   }
 
   Model withFaults(Set<Fault.Kind> kinds) {
-    return with(b -> b.faults = EnumSet.copyOf(kinds));
+    return with(b -> b.faults = copy(kinds, Fault.Kind.class));
   }
 
   Model withCoarseRaw(double share) {
@@ -141,20 +156,11 @@ record Model(
   }
 
   Model withMustHappen(Set<Stats.Counter> counters) {
-    return with(b -> b.mustHappen = EnumSet.copyOf(counters));
+    return with(b -> b.mustHappen = copy(counters, Stats.Counter.class));
   }
 
-  /** Whether every fault drawn leaves the network, the store and the clocks alone. */
-  boolean onlyCallbackFaults() {
-    for (Fault.Kind k : faults) {
-      if (k != Fault.Kind.CALLBACK_STALL
-          && k != Fault.Kind.CALLBACK_THROWS
-          && k != Fault.Kind.STOP
-          && k != Fault.Kind.CRASH) {
-        return false;
-      }
-    }
-    return true;
+  private static <E extends Enum<E>> Set<E> copy(Set<E> s, Class<E> type) {
+    return s.isEmpty() ? EnumSet.noneOf(type) : EnumSet.copyOf(s);
   }
 
   @Override
@@ -174,8 +180,11 @@ record Model(
     double lateResponseShare;
     int[] profiles;
     int multiLockCandidates;
+    boolean multiLockReleases;
     boolean compareVersions;
+    boolean cachedVersionLocks;
     boolean callbackRules;
+    boolean tightTimings;
     Set<Stats.Counter> mustHappen;
 
     Builder(Model m) {
@@ -189,8 +198,11 @@ record Model(
       lateResponseShare = m.lateResponseShare;
       profiles = m.profiles;
       multiLockCandidates = m.multiLockCandidates;
+      multiLockReleases = m.multiLockReleases;
       compareVersions = m.compareVersions;
+      cachedVersionLocks = m.cachedVersionLocks;
       callbackRules = m.callbackRules;
+      tightTimings = m.tightTimings;
       mustHappen = m.mustHappen;
     }
 
@@ -206,8 +218,11 @@ record Model(
           lateResponseShare,
           profiles,
           multiLockCandidates,
+          multiLockReleases,
           compareVersions,
+          cachedVersionLocks,
           callbackRules,
+          tightTimings,
           mustHappen);
     }
   }

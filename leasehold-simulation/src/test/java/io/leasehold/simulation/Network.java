@@ -72,20 +72,25 @@ final class Network {
     this.world = world;
   }
 
-  /** Sends a call of {@code from} to {@code store}; its future completes with the response. */
+  /**
+   * Sends a call of {@code from} to {@code store}; its future completes with the response, or with
+   * a timeout error at {@code timeout} on the caller's clock unless the scenario's locks have late
+   * responses and the call does not {@code endAtTimeout} (a blocking call always does).
+   */
   CompletableFuture<Object> send(
       Incarnation from,
       SimStore store,
       Op op,
       LockSnapshot base,
       LeaderElectionRecord record,
-      Duration timeout) {
+      Duration timeout,
+      boolean endAtTimeout) {
     Node node = from.node;
     Call call = new Call(++nextId, from, store, op, base, record);
     if (!from.alive) {
       return call.future; // a dead process sends nothing
     }
-    if (!world.scenario.lateResponses) {
+    if (endAtTimeout || !world.scenario.lateResponses) {
       long endAt = from.clock.globalAt(from.clock.nanoTime() + timeout.toNanos());
       world.schedule(endAt, from, World.Kind.RESPONSE, () -> clientEnd(call));
     }
@@ -165,17 +170,13 @@ final class Network {
     }
     Object result = null;
     Throwable error = null;
-    String what;
     if (call.failure != null) {
       error = new SimStore.SimFailure(call.failure);
-      what = "failed: " + call.failure;
     } else {
       try {
         result = apply(call);
-        what = describeResult(result);
       } catch (LockException | IllegalArgumentException e) {
         error = e;
-        what = "refused: " + e.getMessage();
       }
     }
     Fault lossy = node.activeFault(Fault.Kind.LOSSY);
@@ -183,6 +184,10 @@ final class Network {
         node.activeFault(Fault.Kind.PARTITION) != null
             || (call.failure == null && lossy != null && world.rnd.nextDouble() < lossy.p);
     if (world.tracing()) {
+      String what =
+          call.failure != null
+              ? "failed: " + call.failure
+              : error != null ? "refused: " + error.getMessage() : describeResult(result);
       world.trace(
           node,
           "call#" + call.id + " at the store: " + what + (lost ? "; the response is lost" : ""));
@@ -205,7 +210,7 @@ final class Network {
   }
 
   private Object apply(Call call) throws LockException {
-    String writer = call.owner.name();
+    Incarnation writer = call.owner;
     return switch (call.op) {
       case GET -> Optional.ofNullable(call.store.read());
       case CREATE -> call.store.create(call.record, writer);

@@ -150,6 +150,10 @@ final class Scenario {
             ? null
             : Duration.ofNanos(
                 Math.max(MS, retry / 4 + (long) (r.nextDouble() * (renew - retry / 4))));
+    if (model.tightTimings()) {
+      margin = Duration.ZERO;
+      callTimeout = Duration.ofNanos(retry / 4 + (long) (r.nextDouble() * (renew / 2 - retry / 4)));
+    }
 
     double[] rates = new double[n];
     double half = Math.log(rho) * model.rateSpread() / 2;

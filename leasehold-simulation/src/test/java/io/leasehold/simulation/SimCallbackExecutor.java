@@ -43,7 +43,9 @@ final class SimCallbackExecutor implements Executor {
         default -> {
           world.stats.add(Stats.Counter.CALLBACK_TASKS_LATE);
           at = stall.end();
-          world.trace(owner.node, "callback task will start at " + World.seconds(at));
+          if (world.tracing()) {
+            world.trace(owner.node, "callback task will start at " + World.seconds(at));
+          }
         }
       }
     }

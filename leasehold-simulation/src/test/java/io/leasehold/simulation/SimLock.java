@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -21,13 +22,16 @@ import java.util.concurrent.Executor;
  * send a message: the request is applied at the store when it arrives, and the returned future
  * completes when the response reaches the caller, or at the lock's timeout, or (a lock with late
  * responses) whenever the response comes, or never. The executor they are given is not used: there
- * is no blocking call to run. The blocking methods cannot be simulated (a world event cannot wait)
- * and fail the run.
+ * is no blocking call to run. The blocking methods, which a lock composed of other locks may call
+ * from a task, block that task while the world runs on.
  */
 final class SimLock implements Lock {
   private final World world;
   private final Incarnation owner;
   private final SimStore store;
+
+  /** The version of the last response received; used only by cached-version locks. */
+  private long cachedVersion = -1;
 
   SimLock(World world, Incarnation owner, SimStore store) {
     this.world = world;
@@ -40,8 +44,9 @@ final class SimLock implements Lock {
   public CompletableFuture<Optional<LockSnapshot>> getAsync(Duration timeout, Executor executor) {
     return world
         .network
-        .send(owner, store, Network.Op.GET, null, null, timeout)
-        .thenApply(r -> (Optional<LockSnapshot>) r);
+        .send(owner, store, Network.Op.GET, null, null, timeout, false)
+        .thenApply(r -> (Optional<LockSnapshot>) r)
+        .whenComplete((r, e) -> r.ifPresent(this::cache));
   }
 
   @Override
@@ -50,8 +55,9 @@ final class SimLock implements Lock {
     Objects.requireNonNull(record, "record");
     return world
         .network
-        .send(owner, store, Network.Op.CREATE, null, record, timeout)
-        .thenApply(r -> (LockSnapshot) r);
+        .send(owner, store, Network.Op.CREATE, null, record, timeout, false)
+        .thenApply(r -> (LockSnapshot) r)
+        .whenComplete((r, e) -> cache(r));
   }
 
   @Override
@@ -70,35 +76,76 @@ final class SimLock implements Lock {
           new IllegalArgumentException(
               "a snapshot of " + stamp.store().name + " passed to a lock on " + store.name));
     }
+    LockSnapshot base = current;
+    if (world.scenario.model.cachedVersionLocks() && cachedVersion >= 0) {
+      base =
+          new LockSnapshot(
+              current.record(),
+              current.raw(),
+              Long.toString(cachedVersion),
+              new SimStore.Stamp(store, cachedVersion));
+    }
     return world
         .network
-        .send(owner, store, Network.Op.UPDATE, current, record, timeout)
-        .thenApply(r -> (LockSnapshot) r);
+        .send(owner, store, Network.Op.UPDATE, base, record, timeout, false)
+        .thenApply(r -> (LockSnapshot) r)
+        .whenComplete((r, e) -> cache(r));
   }
 
+  /** Remembers the version of a response (late ones too), for cached-version locks. */
+  private void cache(LockSnapshot s) {
+    if (s != null) {
+      cachedVersion = SimStore.version(s);
+    }
+  }
+
+  /**
+   * A blocking read, as a lock composed of other locks makes it (the real {@code MultiLock} calls
+   * its halves this way) on a thread of the elector's executor: the world runs on until the
+   * response comes or the lock's own timeout ends the call ({@link World#await}).
+   */
   @Override
+  @SuppressWarnings("unchecked")
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
-    throw blocking("get");
+    return (Optional<LockSnapshot>) block(Network.Op.GET, null, null, timeout);
   }
 
+  /** A blocking create; see {@link #get}. */
   @Override
   public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
-    throw blocking("create");
+    Objects.requireNonNull(record, "record");
+    return (LockSnapshot) block(Network.Op.CREATE, null, record, timeout);
   }
 
+  /** A blocking update; see {@link #get}. */
   @Override
   public LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
       throws LockException {
-    throw blocking("update");
+    Objects.requireNonNull(current, "current");
+    Objects.requireNonNull(record, "record");
+    if (current.source(SimStore.Stamp.class).store() != store) {
+      throw new IllegalArgumentException("a snapshot of another store passed to " + describe());
+    }
+    return (LockSnapshot) block(Network.Op.UPDATE, current, record, timeout);
   }
 
-  private LockException blocking(String what) {
-    world.fatal(
-        owner.name()
-            + " called the blocking "
-            + what
-            + " of a simulated lock: only the asynchronous calls can be simulated");
-    return new SimStore.SimFailure("blocking call in the simulation");
+  private Object block(
+      Network.Op op, LockSnapshot base, LeaderElectionRecord record, Duration timeout)
+      throws LockException {
+    CompletableFuture<Object> f =
+        world.network.send(owner, store, op, base, record, timeout, true);
+    world.await(owner, f);
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof LockException le) {
+        throw le;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -114,14 +114,14 @@ final class SimStore {
     return mark;
   }
 
-  LockSnapshot create(LeaderElectionRecord record, String writer) throws LockConflictException {
+  LockSnapshot create(LeaderElectionRecord record, Object writer) throws LockConflictException {
     if (current != null) {
       throw new SimConflict(name + " already exists");
     }
     return write(newTerm(record), writer);
   }
 
-  LockSnapshot update(LockSnapshot base, LeaderElectionRecord record, String writer)
+  LockSnapshot update(LockSnapshot base, LeaderElectionRecord record, Object writer)
       throws LockException {
     Stamp stamp = base.source(Stamp.class);
     if (stamp.store() != this) {
@@ -171,7 +171,8 @@ final class SimStore {
     return record.toBuilder().fencingToken(floor).build();
   }
 
-  private LockSnapshot write(LeaderElectionRecord record, String writer) {
+  /** Stores a new version; {@code writer} (an incarnation, or a description) names it in traces. */
+  private LockSnapshot write(LeaderElectionRecord record, Object writer) {
     long version = ++lastVersion;
     writes++;
     lastWriteAt = world.now();
@@ -184,18 +185,24 @@ final class SimStore {
       history.remove(0);
     }
     if (writes > 1 && record.fencingToken() < lastStoredToken) {
-      world.checker.storeTokenWentBack(name, lastStoredToken, record, writer);
+      world.checker.storeTokenWentBack(name, lastStoredToken, record, writerName(writer));
     }
     lastStoredToken = record.fencingToken();
     mark = Math.max(mark, record.fencingToken());
     if (world.tracing()) {
-      world.trace(null, "store " + name + ": v" + version + " written by " + writer + ": " + brief(record));
+      world.trace(
+          null,
+          "store " + name + ": v" + version + " written by " + writerName(writer) + ": " + brief(record));
     }
     for (Subscription s : new ArrayList<>(subscriptions)) {
       world.deliverWatch(s, written);
     }
     world.written(this, written);
     return written;
+  }
+
+  private static String writerName(Object writer) {
+    return writer instanceof Incarnation inc ? inc.name() : String.valueOf(writer);
   }
 
   /** A snapshot older than the current one (or than the deletion), or null if none is kept. */

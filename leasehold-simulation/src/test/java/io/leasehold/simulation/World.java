@@ -8,12 +8,14 @@ import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
+import io.leasehold.kubernetes.MultiLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One simulated world: a global virtual time, N candidates each running a real {@link
@@ -94,6 +96,7 @@ final class World {
   private long now;
   private long seq;
   private long events;
+  private int blockedDepth;
   private long lastDisturbance;
   private long recovery = -1;
 
@@ -276,6 +279,50 @@ final class World {
     }
   }
 
+  /**
+   * A task of {@code inc} blocks until {@code f} completes (a blocking lock call on a pool thread):
+   * the world runs on meanwhile, other tasks and timers of the same process included, as on other
+   * threads. Nested blocking calls resume in reverse order, which only delays a thread whose
+   * response came first, as a busy scheduler may.
+   *
+   * @throws ThreadGone when the process died meanwhile or the run is over; the task ends
+   */
+  void await(Incarnation inc, CompletableFuture<?> f) {
+    if (++blockedDepth > 64) {
+      fatal("blocking lock calls nested more than 64 deep");
+    }
+    try {
+      while (!f.isDone()) {
+        if (!inc.alive || checker.violated()) {
+          throw new ThreadGone(inc.alive ? "the run is over" : inc.name() + " died");
+        }
+        Event e = queue.poll();
+        if (e == null) {
+          fatal(inc.name() + " blocks in a lock call, and nothing is left to happen");
+          throw new ThreadGone("nothing left to happen");
+        }
+        if (e.cancelled) {
+          continue;
+        }
+        now = e.time;
+        events++;
+        dispatch(e);
+        checker.sample();
+      }
+    } finally {
+      blockedDepth--;
+    }
+  }
+
+  /** The thread of a blocking call ends without an answer: its process died, or the run ended. */
+  static final class ThreadGone extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ThreadGone(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private void dispatch(Event e) {
     Incarnation owner = e.owner;
     if (owner != null) {
@@ -287,7 +334,31 @@ final class World {
         return;
       }
     }
-    e.action.run();
+    if (owner == null) {
+      e.action.run(); // the world's own work: an exception is a bug of the simulation
+      return;
+    }
+    try {
+      e.action.run();
+    } catch (ThreadGone gone) {
+      throw gone;
+    } catch (RuntimeException x) {
+      escaped(owner, e.kind, x);
+    }
+  }
+
+  /**
+   * The elector let an exception escape into a thread that is not its own: the clock's timer
+   * thread, the lock's watch thread, a pool thread. Such a thread logs it or dies; the election must
+   * not depend on which. Traced; a violation where the model checks the new elector's callback
+   * rules (a rejecting callback executor is an error handled where it happens).
+   */
+  private void escaped(Incarnation owner, Kind kind, RuntimeException x) {
+    trace(owner.node, "an exception escaped into a " + kind + " thread: " + x);
+    if (scenario.model.callbackRules()) {
+      checker.violation(
+          owner.name() + " let an exception escape into a " + kind + " thread: " + x);
+    }
   }
 
   private void checkLiveness() {
@@ -326,7 +397,8 @@ final class World {
             .leaseDuration(Duration.ofNanos(scenario.lease))
             .renewDeadline(Duration.ofNanos(scenario.renew))
             .retryPeriod(Duration.ofNanos(scenario.retry))
-            .releaseOnCancel(scenario.releaseOnCancel)
+            .releaseOnCancel(
+                scenario.releaseOnCancel && (!node.multiLock || scenario.model.multiLockReleases()))
             .keepCompeting(true)
             .enforceLeaderDeadline(scenario.model.enforceLeaderDeadline())
             .clock(inc.clock)
@@ -361,8 +433,7 @@ final class World {
     if (!inc.node.multiLock) {
       return lease;
     }
-    fatal("MultiLock candidates need leasehold-kubernetes (not yet ported to the new SPI)");
-    return lease;
+    return new MultiLock(new SimLock(this, inc, primary), lease);
   }
 
   /** Whether a callback of {@code inc} throws now (a CALLBACK_THROWS fault on its node). */
@@ -408,14 +479,18 @@ final class World {
   }
 
   private void stoppedLeading(Incarnation inc) {
-    trace(inc.node, inc.name() + ": onStoppedLeading");
+    if (tracing()) {
+      trace(inc.node, inc.name() + ": onStoppedLeading");
+    }
     if (callbackThrows(inc, "onStoppedLeading")) {
       throw new SimCallbackFailure("onStoppedLeading of " + inc.name());
     }
   }
 
   private void newLeader(Incarnation inc, String id) {
-    trace(inc.node, inc.name() + ": onNewLeader " + id);
+    if (tracing()) {
+      trace(inc.node, inc.name() + ": onNewLeader " + id);
+    }
     if (callbackThrows(inc, "onNewLeader")) {
       throw new SimCallbackFailure("onNewLeader of " + inc.name());
     }
