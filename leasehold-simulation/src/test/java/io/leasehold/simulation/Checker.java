@@ -28,8 +28,8 @@ import java.util.OptionalLong;
  *   <li>(d) where the model checks the callback rules: a term whose onStartedLeading threw ends
  *       before time moves on; a term that no callback task will ever hand to onStartedLeading (its
  *       task was rejected) ends before time moves on. {@link World} checks that stop() completes
- *       within renewDeadline + retryPeriod and that no exception escapes into threads that are
- *       not the elector's.
+ *       within renewDeadline + retryPeriod and that no exception escapes into threads that are not
+ *       the elector's.
  * </ul>
  */
 final class Checker {
@@ -186,9 +186,7 @@ final class Checker {
       }
       if (token.isPresent()) {
         long t = token.getAsLong();
-        if (inc.context != null
-            && !inc.context.isCancelled()
-            && inc.context.fencingToken() != t) {
+        if (inc.context != null && !inc.context.isCancelled() && inc.context.fencingToken() != t) {
           violation(
               inc.name()
                   + " acts in two terms at once: its elector's token "

@@ -48,8 +48,9 @@ class CheckerIsNotVacuousTest {
         .allSatisfy(
             r ->
                 assertThat(r.problem())
-                    .matches("(two leaders act at once|fencing token did not rise|the fencing token"
-                        + " stored|liveness).*"));
+                    .matches(
+                        "(two leaders act at once|fencing token did not rise|the fencing token"
+                            + " stored|liveness).*"));
     Simulation.Result first = s.failures().get(0);
     System.out.println(
         "  e.g. seed "

@@ -66,7 +66,8 @@ class KnownBugTest {
   static void assertSafe(Model model, long seed) {
     Simulation.Result r = Simulation.run(seed, model, false);
     assertThat(r.problem())
-        .as("seed %d of model %s (replay: -Dsimulation.model=%s -Dsimulation.seed=%d)",
+        .as(
+            "seed %d of model %s (replay: -Dsimulation.model=%s -Dsimulation.seed=%d)",
             seed, model.name(), model.name(), seed)
         .isNull();
   }

@@ -31,15 +31,15 @@ import java.util.function.Consumer;
  * @param compareVersions false only to show that the checker notices: the store's updates ignore
  *     the version they are given (last writer wins)
  * @param cachedVersionLocks false but to show what explicit versions prevent: each lock compares an
- *     update with the version of the last response it received, late ones included, instead of
- *     the snapshot it is given (the Lock SPI before issue 13, where bug 1 of docs/SAFETY.md lived)
+ *     update with the version of the last response it received, late ones included, instead of the
+ *     snapshot it is given (the Lock SPI before issue 13, where bug 1 of docs/SAFETY.md lived)
  * @param callbackRules check the rules of callbacks and stopping that the elector of issue 13 item
- *     4 promises (a term whose onStartedLeading threw or could not be started ends at once;
- *     stop() completes within renewDeadline + retryPeriod; no exception escapes into a thread
- *     that is not the elector's): off in {@link #SAFE} until that elector lands (see {@code
+ *     4 promises (a term whose onStartedLeading threw or could not be started ends at once; stop()
+ *     completes within renewDeadline + retryPeriod; no exception escapes into a thread that is not
+ *     the elector's): off in {@link #SAFE} until that elector lands (see {@code
  *     Models.CALLBACKS_STRICT})
- * @param tightTimings margin 0 and a lock-call timeout between retryPeriod / 4 and renewDeadline
- *     / 2, so that a renewal's slow path fits in its window after a hung fast-path write
+ * @param tightTimings margin 0 and a lock-call timeout between retryPeriod / 4 and renewDeadline /
+ *     2, so that a renewal's slow path fits in its window after a hung fast-path write
  * @param mustHappen what the faults must have done over a batch of 500 seeds or more, so that a
  *     green run shows it tested something
  */

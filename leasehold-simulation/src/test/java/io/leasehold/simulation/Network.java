@@ -240,10 +240,7 @@ final class Network {
     if (world.tracing()) {
       world.trace(
           call.owner.node,
-          "call#"
-              + call.id
-              + " response: "
-              + (error != null ? error.getMessage() : "ok"));
+          "call#" + call.id + " response: " + (error != null ? error.getMessage() : "ok"));
     }
     if (error != null) {
       call.future.completeExceptionally(error);

@@ -273,9 +273,8 @@ final class Scenario {
       }
       case WATCH -> {
         Fault.Mode mode =
-            new Fault.Mode[] {
-              Fault.Mode.LAG, Fault.Mode.REORDER, Fault.Mode.SKIP, Fault.Mode.STALE
-            }[r.nextInt(4)];
+            new Fault.Mode[] {Fault.Mode.LAG, Fault.Mode.REORDER, Fault.Mode.SKIP, Fault.Mode.STALE}
+                [r.nextInt(4)];
         return new Fault(
             kind,
             node,

@@ -24,7 +24,8 @@ final class SimCallbackExecutor implements Executor {
     if (!owner.alive) {
       return;
     }
-    Fault stall = owner.node.activeFault(Fault.Kind.CALLBACK_STALL);
+    Fault stall =
+        world.callbackStallsIgnored ? null : owner.node.activeFault(Fault.Kind.CALLBACK_STALL);
     long at = world.now();
     if (stall != null) {
       switch (stall.mode) {

@@ -132,8 +132,7 @@ final class SimLock implements Lock {
   private Object block(
       Network.Op op, LockSnapshot base, LeaderElectionRecord record, Duration timeout)
       throws LockException {
-    CompletableFuture<Object> f =
-        world.network.send(owner, store, op, base, record, timeout, true);
+    CompletableFuture<Object> f = world.network.send(owner, store, op, base, record, timeout, true);
     world.await(owner, f);
     try {
       return f.join();

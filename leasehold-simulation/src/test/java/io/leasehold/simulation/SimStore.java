@@ -188,11 +188,30 @@ final class SimStore {
       world.checker.storeTokenWentBack(name, lastStoredToken, record, writerName(writer));
     }
     lastStoredToken = record.fencingToken();
+    if (world.writeLog != null) {
+      world.writeLog.add(
+          World.seconds(world.now())
+              + " "
+              + name
+              + " v"
+              + version
+              + " by "
+              + writerName(writer)
+              + ": "
+              + record);
+    }
     mark = Math.max(mark, record.fencingToken());
     if (world.tracing()) {
       world.trace(
           null,
-          "store " + name + ": v" + version + " written by " + writerName(writer) + ": " + brief(record));
+          "store "
+              + name
+              + ": v"
+              + version
+              + " written by "
+              + writerName(writer)
+              + ": "
+              + brief(record));
     }
     for (Subscription s : new ArrayList<>(subscriptions)) {
       world.deliverWatch(s, written);

@@ -75,8 +75,12 @@ final class Simulation {
 
   /** Runs one seed; with {@code trace}, keeps the readable story of the run. */
   static Result run(long seed, Model model, boolean trace) {
-    Scenario scenario = Scenario.generate(seed, model);
-    World world = new World(scenario, trace);
+    return run(new World(Scenario.generate(seed, model), trace));
+  }
+
+  /** Runs a world built by the caller (who may have set its test switches). */
+  static Result run(World world) {
+    Scenario scenario = world.scenario;
     try {
       return world.run();
     } catch (RuntimeException | Error e) {

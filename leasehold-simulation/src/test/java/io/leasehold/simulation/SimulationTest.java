@@ -84,6 +84,7 @@ class SimulationTest {
       }
     }
   }
+
   @Test
   void replayOneSeed() throws IOException {
     String seed = System.getProperty("simulation.seed");

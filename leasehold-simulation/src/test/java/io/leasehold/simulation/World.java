@@ -1,5 +1,6 @@
 package io.leasehold.simulation;
 
+import io.leasehold.kubernetes.MultiLock;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
@@ -8,7 +9,6 @@ import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
-import io.leasehold.kubernetes.MultiLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,6 +85,7 @@ final class World {
 
   /** The primary store of MultiLock candidates (the legacy ConfigMap), or null. */
   final SimStore primary;
+
   final Network network;
   final Checker checker;
   final Stats stats = new Stats();
@@ -97,6 +98,13 @@ final class World {
   private long seq;
   private long events;
   private int blockedDepth;
+
+  /** Run the callback executors as if no CALLBACK_STALL fault were drawn (for a comparison). */
+  boolean callbackStallsIgnored;
+
+  /** Every write of every store, when a test asks for it: "time store version record". */
+  List<String> writeLog;
+
   private long lastDisturbance;
   private long recovery = -1;
 
@@ -349,15 +357,14 @@ final class World {
 
   /**
    * The elector let an exception escape into a thread that is not its own: the clock's timer
-   * thread, the lock's watch thread, a pool thread. Such a thread logs it or dies; the election must
-   * not depend on which. Traced; a violation where the model checks the new elector's callback
+   * thread, the lock's watch thread, a pool thread. Such a thread logs it or dies; the election
+   * must not depend on which. Traced; a violation where the model checks the new elector's callback
    * rules (a rejecting callback executor is an error handled where it happens).
    */
   private void escaped(Incarnation owner, Kind kind, RuntimeException x) {
     trace(owner.node, "an exception escaped into a " + kind + " thread: " + x);
     if (scenario.model.callbackRules()) {
-      checker.violation(
-          owner.name() + " let an exception escape into a " + kind + " thread: " + x);
+      checker.violation(owner.name() + " let an exception escape into a " + kind + " thread: " + x);
     }
   }
 
@@ -713,9 +720,8 @@ final class World {
    * Deletes the record once it names nobody or has not changed for the lease it names (no leader
    * can still act on it then: its authority is at most that lease divided by rho after its last
    * write, on a clock running at least at rho^(-1/2), so at most lease / rho^(1/2) of real time);
-   * checks every retry period until the fault ends, and soon after every release
-   * ({@link #written}). The check and the deletion are one step, as a delete with a version
-   * precondition.
+   * checks every retry period until the fault ends, and soon after every release ({@link
+   * #written}). The check and the deletion are one step, as a delete with a version precondition.
    */
   private void deleteWhenIdle(Fault f) {
     LockSnapshot s = store.read();
@@ -791,8 +797,8 @@ final class World {
   }
 
   /**
-   * A watch re-established after a partition: it says "something changed, read it", or (half of
-   * the time, as a watch served from a lagging cache would) pushes an older snapshot.
+   * A watch re-established after a partition: it says "something changed, read it", or (half of the
+   * time, as a watch served from a lagging cache would) pushes an older snapshot.
    */
   private void reconnect(SimStore.Subscription s) {
     LockSnapshot old = rnd.nextBoolean() ? s.store().older() : null;
