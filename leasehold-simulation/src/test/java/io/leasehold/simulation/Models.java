@@ -256,6 +256,23 @@ final class Models {
           .named("multilock");
 
   /**
+   * {@link #MULTILOCK} with watching followers and misbehaving watches: MultiLock combines the
+   * snapshots its two watches push, so a pair may be stale in either half, or never have been
+   * stored as such; a write against it must fail the compare-and-swap.
+   */
+  static final Model MULTILOCK_WATCHES =
+      MULTILOCK
+          .with(
+              b -> {
+                b.watchShare = 1.0;
+                b.faults = EnumSet.copyOf(b.faults);
+                b.faults.add(Fault.Kind.WATCH);
+                b.mustHappen = EnumSet.copyOf(b.mustHappen);
+                b.mustHappen.add(Stats.Counter.STALE_WATCH_EVENTS);
+              })
+          .named("multilock-watches");
+
+  /**
    * {@link #MULTILOCK} where MultiLock candidates release on stop too. Open bug: the pair's record
    * takes the lease duration of the primary, 1 s after a release, even when the secondary names a
    * Lease-only holder with a full lease, so a MultiLock candidate takes over between two renewals
@@ -343,6 +360,7 @@ final class Models {
           CALLBACKS_AND_FAULTS,
           LATE_RESPONSES,
           MULTILOCK,
+          MULTILOCK_WATCHES,
           MULTILOCK_WITH_RELEASES,
           CALLBACKS_STRICT,
           CALLBACK_STALLS,
@@ -363,7 +381,8 @@ final class Models {
           CALLBACKS,
           CALLBACKS_AND_FAULTS,
           LATE_RESPONSES,
-          MULTILOCK);
+          MULTILOCK,
+          MULTILOCK_WATCHES);
 
   /**
    * Safe models that still fail, each for a bug not fixed on this branch: they must join {@link

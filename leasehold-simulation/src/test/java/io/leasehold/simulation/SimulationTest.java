@@ -101,15 +101,17 @@ class SimulationTest {
 
   @Test
   void oneSeedIsOneExactRun() {
-    for (long seed : new long[] {7, 1016, 4242}) {
-      Simulation.Result a = Simulation.run(seed, Model.SAFE, true);
-      Simulation.Result b = Simulation.run(seed, Model.SAFE, true);
-      Simulation.Result c = Simulation.run(seed, Model.SAFE, false);
-      List<String> trace = a.trace().lines();
-      assertThat(trace).hasSizeGreaterThan(100).isEqualTo(b.trace().lines());
-      assertThat(c.events()).isEqualTo(a.events());
-      assertThat(c.storeWrites()).isEqualTo(a.storeWrites());
-      assertThat(c.simulatedNanos()).isEqualTo(a.simulatedNanos());
+    for (Model model : List.of(Model.SAFE, Models.MULTILOCK_WATCHES, Models.CALLBACKS)) {
+      for (long seed : new long[] {7, 1016, 4242}) {
+        Simulation.Result a = Simulation.run(seed, model, true);
+        Simulation.Result b = Simulation.run(seed, model, true);
+        Simulation.Result c = Simulation.run(seed, model, false);
+        List<String> trace = a.trace().lines();
+        assertThat(trace).hasSizeGreaterThan(100).isEqualTo(b.trace().lines());
+        assertThat(c.events()).isEqualTo(a.events());
+        assertThat(c.storeWrites()).isEqualTo(a.storeWrites());
+        assertThat(c.simulatedNanos()).isEqualTo(a.simulatedNanos());
+      }
     }
   }
 
