@@ -38,6 +38,9 @@ import java.util.function.Consumer;
  *     completes within renewDeadline + retryPeriod; no exception escapes into a thread that is not
  *     the elector's): off in {@link #SAFE} until that elector lands (see {@code
  *     Models.CALLBACKS_STRICT})
+ * @param rejectingCallbackExecutors whether callback stalls may reject tasks (a saturated bounded
+ *     pool); the current elector stops for good when one does (open bug 7 of docs/SAFETY.md), so
+ *     only the models about that draw it
  * @param tightTimings margin 0 and a lock-call timeout between retryPeriod / 4 and renewDeadline /
  *     2, so that a renewal's slow path fits in its window after a hung fast-path write
  * @param mustHappen what the faults must have done over a batch of 500 seeds or more, so that a
@@ -58,6 +61,7 @@ record Model(
     boolean compareVersions,
     boolean cachedVersionLocks,
     boolean callbackRules,
+    boolean rejectingCallbackExecutors,
     boolean tightTimings,
     Set<Stats.Counter> mustHappen) {
 
@@ -96,6 +100,7 @@ record Model(
           true, // compareVersions
           false, // cachedVersionLocks
           false, // callbackRules
+          false, // rejectingCallbackExecutors
           false, // tightTimings
           EnumSet.of(
               Stats.Counter.TERMS,
@@ -184,6 +189,7 @@ record Model(
     boolean compareVersions;
     boolean cachedVersionLocks;
     boolean callbackRules;
+    boolean rejectingCallbackExecutors;
     boolean tightTimings;
     Set<Stats.Counter> mustHappen;
 
@@ -202,6 +208,7 @@ record Model(
       compareVersions = m.compareVersions;
       cachedVersionLocks = m.cachedVersionLocks;
       callbackRules = m.callbackRules;
+      rejectingCallbackExecutors = m.rejectingCallbackExecutors;
       tightTimings = m.tightTimings;
       mustHappen = m.mustHappen;
     }
@@ -222,6 +229,7 @@ record Model(
           compareVersions,
           cachedVersionLocks,
           callbackRules,
+          rejectingCallbackExecutors,
           tightTimings,
           mustHappen);
     }

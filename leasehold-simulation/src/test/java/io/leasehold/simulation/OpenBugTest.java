@@ -62,11 +62,13 @@ class OpenBugTest {
    * "attempt running" flag. Seed 24 of {@code callback-stalls}: n1 acquires the lease at 99.66 s,
    * the onNewLeader task is rejected, no term starts and n1 never writes again; n2 takes over 15 s
    * later. Without the rejection n1 leads from 99.66 s. 9 of the first 119 rejecting seeds differ.
+   * When every candidate meets a rejection, nobody leads for good: seeds 184673 and 278247 of
+   * {@code callbacks} before it stopped drawing rejections (liveness failures, 2 in 300,000).
    */
   @Test
   @Disabled("open: a rejecting callback executor stops the election (issue 13 item 4)")
   void aRejectingCallbackExecutorChangesNoWrite() {
-    Scenario sc = Scenario.generate(24, Models.CALLBACK_STALLS);
+    Scenario sc = Scenario.generate(24, Models.CALLBACK_REJECTIONS);
     assertThat(CallbackIndependenceTest.rejects(sc)).isTrue();
     assertThat(CallbackIndependenceTest.compare(sc).firstDifference()).isNull();
   }

@@ -217,7 +217,7 @@ final class Scenario {
             break;
           }
         }
-        faults.add(fault(r, kind, n, windowStart + (long) (r.nextDouble() * window), lease));
+        faults.add(fault(r, model, kind, n, windowStart + (long) (r.nextDouble() * window), lease));
       }
       faults.sort((a, b) -> Long.compare(a.start, b.start));
     }
@@ -240,7 +240,8 @@ final class Scenario {
         Collections.unmodifiableList(faults));
   }
 
-  private static Fault fault(Random r, Fault.Kind kind, int n, long start, long lease) {
+  private static Fault fault(
+      Random r, Model model, Fault.Kind kind, int n, long start, long lease) {
     int node = r.nextInt(n);
     switch (kind) {
       case PARTITION -> {
@@ -292,7 +293,9 @@ final class Scenario {
       case CALLBACK_STALL -> {
         double m = r.nextDouble();
         Fault.Mode mode =
-            m < 0.5 ? Fault.Mode.LATE : m < 0.75 ? Fault.Mode.NEVER : Fault.Mode.REJECT;
+            !model.rejectingCallbackExecutors()
+                ? (m < 2.0 / 3 ? Fault.Mode.LATE : Fault.Mode.NEVER)
+                : m < 0.5 ? Fault.Mode.LATE : m < 0.75 ? Fault.Mode.NEVER : Fault.Mode.REJECT;
         return new Fault(kind, node, start, span(r, 0.1, 3, lease), 0, mode, 0);
       }
       case CALLBACK_THROWS -> {

@@ -107,14 +107,14 @@ final class SimLock implements Lock {
   @Override
   @SuppressWarnings("unchecked")
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
-    return (Optional<LockSnapshot>) block(Network.Op.GET, null, null, timeout);
+    return (Optional<LockSnapshot>) block(Network.Op.GET, null, null);
   }
 
   /** A blocking create; see {@link #get}. */
   @Override
   public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
     Objects.requireNonNull(record, "record");
-    return (LockSnapshot) block(Network.Op.CREATE, null, record, timeout);
+    return (LockSnapshot) block(Network.Op.CREATE, null, record);
   }
 
   /** A blocking update; see {@link #get}. */
@@ -126,13 +126,21 @@ final class SimLock implements Lock {
     if (current.source(SimStore.Stamp.class).store() != store) {
       throw new IllegalArgumentException("a snapshot of another store passed to " + describe());
     }
-    return (LockSnapshot) block(Network.Op.UPDATE, current, record, timeout);
+    return (LockSnapshot) block(Network.Op.UPDATE, current, record);
   }
 
-  private Object block(
-      Network.Op op, LockSnapshot base, LeaderElectionRecord record, Duration timeout)
+  /**
+   * Sends the call and blocks until it ends. The call ends at the elector's lock-call timeout, not
+   * at the timeout the caller gave: a composed lock computes what is left of its budget with {@code
+   * System.nanoTime()} (MultiLock does), which the simulation cannot control, and a value that
+   * depends on real time would make a seed's run depend on the machine. The elector's own timer
+   * still bounds the whole call.
+   */
+  private Object block(Network.Op op, LockSnapshot base, LeaderElectionRecord record)
       throws LockException {
-    CompletableFuture<Object> f = world.network.send(owner, store, op, base, record, timeout, true);
+    Duration deterministic = Duration.ofNanos(world.callTimeout());
+    CompletableFuture<Object> f =
+        world.network.send(owner, store, op, base, record, deterministic, true);
     world.await(owner, f);
     try {
       return f.join();

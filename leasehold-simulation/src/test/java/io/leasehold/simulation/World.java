@@ -272,19 +272,23 @@ final class World {
       if (e == null || e.time > until) {
         break;
       }
-      queue.poll();
-      if (e.cancelled) {
-        continue;
-      }
-      now = e.time;
-      events++;
-      dispatch(e);
-      checker.sample();
+      step(queue.poll());
     }
     if (!checker.violated()) {
       now = Math.max(now, until);
       checker.sample();
     }
+  }
+
+  /** Takes one event off the queue: time moves to it, it runs, the checker samples. */
+  private void step(Event e) {
+    if (e.cancelled) {
+      return;
+    }
+    now = e.time;
+    events++;
+    dispatch(e);
+    checker.sample();
   }
 
   /**
@@ -309,13 +313,7 @@ final class World {
           fatal(inc.name() + " blocks in a lock call, and nothing is left to happen");
           throw new ThreadGone("nothing left to happen");
         }
-        if (e.cancelled) {
-          continue;
-        }
-        now = e.time;
-        events++;
-        dispatch(e);
-        checker.sample();
+        step(e);
       }
     } finally {
       blockedDepth--;
