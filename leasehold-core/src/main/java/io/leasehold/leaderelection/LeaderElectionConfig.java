@@ -161,6 +161,7 @@ public final class LeaderElectionConfig {
   private static final Duration DEFAULT_MARGIN = DEFAULT_RENEW_DEADLINE.dividedBy(10);
   private static final Duration DEFAULT_LOCK_CALL_TIMEOUT = DEFAULT_RENEW_DEADLINE.dividedBy(2);
   private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private static Duration defaultMargin(Duration renewDeadline) {
     return renewDeadline.equals(DEFAULT_RENEW_DEADLINE)
@@ -179,6 +180,22 @@ public final class LeaderElectionConfig {
     }
     Duration half = renewDeadline.dividedBy(2);
     return half.compareTo(ONE_SECOND) > 0 ? half : ONE_SECOND;
+  }
+
+  /** The lease duration written into records: whole seconds, rounded up. */
+  int leaseSeconds() {
+    return (int) ((leaseDuration.toNanos() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+  }
+
+  /**
+   * How long the leader may act after the start of the attempt of its last successful write (the
+   * leader deadline; class doc): followers wait {@link #leaseSeconds()} on their clocks, the leader
+   * that divided by ρ on its own, less the margin and the lock's granularity.
+   */
+  long authorityNanos(Duration granularity) {
+    return (long) (leaseSeconds() * NANOS_PER_SECOND / clockRateTolerance())
+        - leaderDeadlineMargin.toNanos()
+        - granularity.toNanos();
   }
 
   /** The tolerated clock-rate ratio ρ = leaseDuration / renewDeadline. */

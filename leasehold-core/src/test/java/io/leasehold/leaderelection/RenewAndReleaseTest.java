@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RenewAndReleaseTest {
@@ -200,34 +202,69 @@ class RenewAndReleaseTest {
   }
 
   @Test
-  void releaseWaitsUntilTheLeaderCallbackHasReturned() {
-    HoldingLeaderExecutor callbacks = new HoldingLeaderExecutor();
-    LeaderElector a = h.start(h.config("a").releaseOnCancel(true).callbackExecutor(callbacks));
-    h.advance(Duration.ZERO);
-    assertThat(callbacks.held).hasSize(1);
+  void releaseWaitsUntilTheLeaderCallbackHasReturned() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    ExecutorService work = Executors.newCachedThreadPool();
+    try {
+      LeaderElector a = h.start(stubbornLeader("a", work, started, finish));
+      h.advance(Duration.ZERO);
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 
-    CompletableFuture<Void> stopped = a.stop();
-    h.advance(Duration.ofSeconds(3));
-    assertThat(stopped).isNotDone();
-    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().holderIdentity())
-        .as("not released while the guarded work may still run")
-        .isEqualTo("a");
+      CompletableFuture<Void> stopped = a.stop();
+      h.advance(Duration.ofSeconds(3));
+      assertThat(stopped).isNotDone();
+      assertThat(stored().holderIdentity())
+          .as("not released while the guarded work may still run")
+          .isEqualTo("a");
 
-    callbacks.held.poll().run(); // the callback sees its cancelled context and returns
-    assertThat(h.contexts.get(0).isCancelled()).isTrue();
-    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().hasHolder()).isFalse();
-    assertThat(stopped).isDone();
+      finish.countDown(); // the work returns
+      Await.until(Duration.ofSeconds(30), () -> !stored().hasHolder(), "the lease is released");
+      Await.until(Duration.ofSeconds(30), stopped::isDone, "the elector stops");
+    } finally {
+      work.shutdownNow();
+    }
   }
 
   @Test
-  void aLeaderCallbackThatNeverReturnsIsNotReleased_theLeaseExpiresInstead() {
-    LeaderElector a =
-        h.start(h.config("a").releaseOnCancel(true).callbackExecutor(new HoldingLeaderExecutor()));
-    h.advance(Duration.ZERO);
-    CompletableFuture<Void> stopped = a.stop();
-    h.advance(Duration.ofSeconds(10));
-    assertThat(stopped).isDone();
-    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().holderIdentity()).isEqualTo("a");
+  void aLeaderCallbackThatNeverReturnsIsNotReleased_theLeaseExpiresInstead() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    ExecutorService work = Executors.newCachedThreadPool();
+    try {
+      LeaderElector a = h.start(stubbornLeader("a", work, started, new CountDownLatch(1)));
+      h.advance(Duration.ZERO);
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> stopped = a.stop();
+      h.advance(Duration.ofSeconds(10)); // renewDeadline: the elector gives up waiting
+      Await.until(Duration.ofSeconds(30), stopped::isDone, "the elector stops");
+      assertThat(stored().holderIdentity()).isEqualTo("a");
+    } finally {
+      work.shutdownNow();
+    }
+  }
+
+  /** A leader whose work ignores cancellation and interrupts until {@code finish} opens. */
+  private LeaderElectionConfig.Builder stubbornLeader(
+      String id, Executor work, CountDownLatch started, CountDownLatch finish) {
+    return h.config(id)
+        .releaseOnCancel(true)
+        .callbackExecutor(work)
+        .callbacks(
+            LeaderCallbacks.builder()
+                .onStartedLeading(
+                    ctx -> {
+                      started.countDown();
+                      while (true) {
+                        try {
+                          finish.await();
+                          return;
+                        } catch (InterruptedException e) {
+                          // keeps working regardless
+                        }
+                      }
+                    })
+                .onStoppedLeading(() -> {})
+                .build());
   }
 
   @Test
@@ -272,26 +309,4 @@ class RenewAndReleaseTest {
     assertThat(b.check(Duration.ZERO)).isEmpty();
   }
 
-  /**
-   * Runs callbacks inline, but holds back tasks submitted from inside another callback task: that
-   * is how the elector hands the leader callback its own thread.
-   */
-  private static final class HoldingLeaderExecutor implements Executor {
-    final Queue<Runnable> held = new ArrayDeque<>();
-    private int depth;
-
-    @Override
-    public void execute(Runnable task) {
-      if (depth > 0) {
-        held.add(task);
-        return;
-      }
-      depth++;
-      try {
-        task.run();
-      } finally {
-        depth--;
-      }
-    }
-  }
 }
