@@ -104,6 +104,7 @@ class CallbackIsolationTest {
 
   @Test
   void aBlockedOnStoppedLeadingDoesNotKeepStopFromCompleting() {
+    CountDownLatch stopping = new CountDownLatch(1);
     LeaderElector a =
         h.start(
             h.config("a")
@@ -112,13 +113,20 @@ class CallbackIsolationTest {
                 .callbacks(
                     LeaderCallbacks.builder()
                         .onStartedLeading(ctx -> {})
-                        .onStoppedLeading(this::block)
+                        .onStoppedLeading(
+                            () -> {
+                              stopping.countDown();
+                              block();
+                            })
                         .build()));
     h.advance(Duration.ZERO);
     Await.until(T, a::isLeader, "a leads");
     CompletableFuture<Void> stopped = a.stop();
-    Await.until(T, () -> !stored().hasHolder(), "released at once: the work had returned");
-    h.advance(RETRY);
+    Await.until(T, () -> stopping.getCount() == 0, "onStoppedLeading runs, and blocks");
+    assertThat(stored().hasHolder()).as("released before onStoppedLeading").isFalse();
+    h.advance(RETRY.minusMillis(1));
+    assertThat(stopped).isNotDone();
+    h.advance(Duration.ofMillis(1));
     assertThat(stopped).isDone();
   }
 
