@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * Runs lock calls within a deadline on the elector's clock: each call gets the time left before
- * the deadline, but never more than the lock-call timeout, and is given up on when that passes (its
+ * Runs lock calls within a deadline on the elector's clock: each call gets the time left before the
+ * deadline, but never more than the lock-call timeout, and is given up on when that passes (its
  * late answer is ignored; with versions in the open it cannot move anything the elector relies on).
  */
 final class BoundedCalls {
@@ -23,8 +23,8 @@ final class BoundedCalls {
   }
 
   /**
-   * Starts {@code call} with the time it may take; the result fails with a {@link
-   * TimeoutException} when that time passes first.
+   * Starts {@code call} with the time it may take; the result fails with a {@link TimeoutException}
+   * when that time passes first.
    */
   <T> CompletableFuture<T> run(Function<Duration, CompletableFuture<T>> call, long deadline) {
     long untilDeadline = deadline - clock.nanoTime();

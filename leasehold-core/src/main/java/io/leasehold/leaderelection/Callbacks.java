@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * An exception thrown by a callback is logged; one thrown by {@code onStartedLeading}, or an
- * executor that refuses its task, is handed to the elector, which ends the term. A refused
- * {@code onNewLeader} or {@code onStoppedLeading} is logged as an error when it happens.
+ * executor that refuses its task, is handed to the elector, which ends the term. A refused {@code
+ * onNewLeader} or {@code onStoppedLeading} is logged as an error when it happens.
  */
 final class Callbacks {
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);

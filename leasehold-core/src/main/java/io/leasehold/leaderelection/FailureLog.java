@@ -6,8 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs an elector's failed lock calls so that a lasting problem is seen without flooding the log: a
- * new kind of failure at WARN, its repeats at DEBUG, and again at WARN (with how often it
- * happened) every so often while it lasts; lost compare-and-swap races only at DEBUG.
+ * new kind of failure at WARN, its repeats at DEBUG, and again at WARN (with how often it happened)
+ * every so often while it lasts; lost compare-and-swap races only at DEBUG.
  */
 final class FailureLog {
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
@@ -39,8 +39,7 @@ final class FailureLog {
       repeats = repeat ? repeats + 1 : 0;
       times = repeats;
       warn =
-          !(cause instanceof LockConflictException)
-              && (!repeat || now - warnedAt >= repeatNanos);
+          !(cause instanceof LockConflictException) && (!repeat || now - warnedAt >= repeatNanos);
       if (warn) {
         warnedAt = now;
         repeats = 0;

@@ -22,13 +22,13 @@ import org.slf4j.LoggerFactory;
  * stops leading. Followers take over only after a full lease duration has passed, on their own
  * monotonic clock, since they last observed the record change. What one attempt writes is decided
  * by {@link TryAcquireOrRenew}; this class is the driver: it schedules attempts, holds the state
- * ({@code NEW → FOLLOWING ⇄ LEADING → STOPPING → STOPPED}), starts and ends terms, and delivers
- * the callbacks.
+ * ({@code NEW → FOLLOWING ⇄ LEADING → STOPPING → STOPPED}), starts and ends terms, and delivers the
+ * callbacks.
  *
  * <p>What Leasehold adds, each documented where it is configured: a fencing token per term, a
- * leader deadline that cancels leadership on time whatever the renew loop is doing, a keep-competing
- * mode, watch-driven followers, and no thread per elector (timers on one shared thread, lock calls
- * and callbacks on shared pools).
+ * leader deadline that cancels leadership on time whatever the renew loop is doing, a
+ * keep-competing mode, watch-driven followers, and no thread per elector (timers on one shared
+ * thread, lock calls and callbacks on shared pools).
  *
  * <pre>{@code
  * LeaderElector elector = new LeaderElector(config);
@@ -47,6 +47,7 @@ public final class LeaderElector implements AutoCloseable {
   public static final double JITTER_FACTOR = 1.2;
 
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
+
   /** A failure that lasts is logged at WARN again every this many retry periods. */
   private static final int REPEAT_WARNING_PERIODS = 10;
 
@@ -105,14 +106,6 @@ public final class LeaderElector implements AutoCloseable {
     this.retryNanos = config.retryPeriod().toNanos();
     this.renewNanos = config.renewDeadline().toNanos();
     this.authorityNanos = config.authorityNanos(lock.changeDetectionGranularity());
-    if (config.enforceLeaderDeadline() && authorityNanos <= retryNanos) {
-      throw new IllegalArgumentException(
-          "the leader deadline (renewDeadline - leaderDeadlineMargin - lock granularity = "
-              + Duration.ofNanos(authorityNanos)
-              + ") must be longer than retryPeriod ("
-              + config.retryPeriod()
-              + "); lengthen renewDeadline or shorten retryPeriod");
-    }
     BoundedCalls calls = new BoundedCalls(clock, config.lockCallTimeout());
     String who = identity + " (" + name + ")";
     FailureLog failures = new FailureLog(who, clock, REPEAT_WARNING_PERIODS * retryNanos);
@@ -142,8 +135,8 @@ public final class LeaderElector implements AutoCloseable {
   /**
    * Starts competing in the background and returns at once: every backend call, opening the watch
    * included, runs off the caller's thread. The returned future completes when the elector has
-   * stopped: after leadership was lost (unless keepCompeting), or after {@link #stop()};
-   * cancelling it stops the elector.
+   * stopped: after leadership was lost (unless keepCompeting), or after {@link #stop()}; cancelling
+   * it stops the elector.
    *
    * @throws IllegalStateException if this elector was already started
    */
@@ -171,26 +164,19 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   /**
-   * Runs the election on the calling thread's behalf and blocks until the elector stops (client-go's
-   * {@code Run}). Interrupting the calling thread stops the elector; the method then still waits for
-   * the orderly stop and returns with the interrupt flag set.
+   * Runs the election on the calling thread's behalf and blocks until the elector stops
+   * (client-go's {@code Run}). Interrupting the calling thread stops the elector; the method then
+   * still waits for the orderly stop and returns with the interrupt flag set.
    */
   public void run() {
     start();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        terminated.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-        stop();
-      } catch (ExecutionException e) {
-        break;
-      }
-    }
-    if (interrupted) {
+    try {
+      terminated.get();
+    } catch (InterruptedException e) {
+      stop().join();
       Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e); // never completed exceptionally
     }
   }
 
@@ -281,17 +267,16 @@ public final class LeaderElector implements AutoCloseable {
       }
     }
     Observation o = view.observation();
-    long since = clock.nanoTime() - o.observedAt();
-    if (o.holder().equals(identity)
-        && since > config.leaseDuration().plus(maxTolerableExpiredLease).toNanos()) {
-      return Optional.of(
-          "failed election to renew leadership on lease "
-              + name
-              + ": last renewal "
-              + Duration.ofNanos(since)
-              + " ago");
-    }
-    return Optional.empty();
+    Duration since = Duration.ofNanos(clock.nanoTime() - o.observedAt());
+    boolean stuck = since.compareTo(config.leaseDuration().plus(maxTolerableExpiredLease)) > 0;
+    return o.holder().equals(identity) && stuck
+        ? Optional.of(
+            "failed election to renew leadership on lease "
+                + name
+                + ": last renewal "
+                + since
+                + " ago")
+        : Optional.empty();
   }
 
   // ================================================================== the loop
@@ -306,11 +291,9 @@ public final class LeaderElector implements AutoCloseable {
       }
       long now = clock.nanoTime();
       Term t = term;
-      if (t != null && !t.renewing) {
-        t.renewing = true; // a renew cycle: retried until renewDeadline, as client-go's
-        t.renewBy = now + renewNanos;
-      }
-      a = new Attempt(now, clock.now(), t != null ? t.renewBy : now + renewNanos, t);
+      a =
+          new Attempt(
+              now, clock.now(), t != null ? t.renewBy(now, renewNanos) : now + renewNanos, t);
       inFlight = a;
       again = false;
     }
@@ -334,22 +317,23 @@ public final class LeaderElector implements AutoCloseable {
         exitNow = true;
       } else if (renewing == null) { // acquiring
         started = won && state == State.FOLLOWING ? startTermLocked(a, now) : null;
-        schedule.in(started != null ? retryNanos : again ? 0 : followerDelayLocked(now));
+        long poll = schedule.jittered();
+        schedule.in(started != null ? retryNanos : again ? 0 : view.followerDelay(now, poll));
       } else if (term != renewing) { // the term ended while this attempt ran
         if (state == State.FOLLOWING && !schedule.pending()) {
           schedule.inJitteredRetryPeriod();
         }
       } else if (won) {
-        renewing.renewing = false;
         // the record carries the attempt's start time: authority counts from then (SAFETY.md)
-        renewing.context.extendAuthority(a.start() + authorityNanos);
+        renewing.renewed(a.start() + authorityNanos);
         schedule.in(retryNanos);
       } else if (!view.observation().holder().equals(identity)) {
-        lost = "the lease is now held by " + describe(view.observation().holder());
-      } else if (now - renewing.renewBy >= 0) {
+        String holder = view.observation().holder();
+        lost = "the lease is now held by " + (holder.isEmpty() ? "nobody" : holder);
+      } else if (renewing.renewalOverdue(now)) {
         lost = "failed to renew the lease within renewDeadline " + config.renewDeadline();
       } else {
-        schedule.in(again ? 0 : Math.min(retryNanos, renewing.renewBy - now));
+        schedule.in(again ? 0 : Math.min(retryNanos, renewing.untilRenewalOverdue(now)));
       }
     }
     if (renewing != null && !exitNow) {
@@ -445,10 +429,7 @@ public final class LeaderElector implements AutoCloseable {
       if (term != null && (term == t || stopping)) {
         ended = term;
         term = null;
-        ended.context.markEnded(reason);
-        if (ended.deadlineTimer != null) {
-          ended.deadlineTimer.cancel();
-        }
+        ended.end(reason);
       } else if (!stopping) {
         return false; // that term had ended already
       }
@@ -469,8 +450,7 @@ public final class LeaderElector implements AutoCloseable {
       }
     }
     if (ended != null) {
-      ended.interruptWork();
-      ended.context.fireCancelled();
+      ended.cancelWork();
       metric.off(name);
       log.info("{}: stopped leading {}: {}", identity, desc, ended.context.cancellationReason());
       recordEvent("stopped leading");
@@ -486,7 +466,10 @@ public final class LeaderElector implements AutoCloseable {
 
   // ================================================================== exit
 
-  /** Closes the watch, releases the lease if configured, then delivers onStoppedLeading. */
+  /**
+   * Closes the watch, releases the lease if configured (once the last term's work has returned, by
+   * the stop deadline), then delivers onStoppedLeading and completes.
+   */
   private void exit() {
     Term last;
     long deadline;
@@ -495,40 +478,31 @@ public final class LeaderElector implements AutoCloseable {
       deadline = stopDeadline;
     }
     view.closeWatch(); // before the release: the watch need not report our own last write
-    CompletableFuture<Void> released =
-        config.releaseOnCancel()
-            ? release.after(last == null ? completed(null) : last.workDone, deadline)
-            : completed(null);
-    released.whenComplete((v, e) -> finish(last));
-  }
-
-  private void finish(Term last) {
+    CompletableFuture<Void> work = last == null ? completed(null) : last.workDone;
     boolean notify = last != null ? !last.stopDelivered : !config.stoppedLeadingOnlyIfLed();
-    metric.off(name);
-    CompletableFuture<Void> stopped = notify ? callbacks.stoppedLeading() : completed(null);
-    stopped.whenComplete(
-        (v, e) -> {
-          synchronized (this) {
-            state = State.STOPPED;
-          }
-          log.info("{}: elector for {} stopped", identity, desc);
-          terminated.complete(null);
-        });
+    (config.releaseOnCancel() ? release.after(work, deadline) : completed(null))
+        .thenCompose(v -> notify ? callbacks.stoppedLeading() : completed(null))
+        .whenComplete(
+            (v, e) -> {
+              synchronized (this) {
+                state = State.STOPPED;
+              }
+              metric.off(name);
+              log.info("{}: elector for {} stopped", identity, desc);
+              terminated.complete(null);
+            });
   }
 
   // ================================================================== watch
 
   private void subscribe() {
-    if (!view.subscribe(this::onWatchEvent)) {
-      return;
+    if (view.subscribe(this::onWatchEvent) && !running()) {
+      view.closeWatch(); // stopped meanwhile: exit may have closed the watch before it opened
     }
-    boolean closeNow;
-    synchronized (this) {
-      closeNow = state == State.STOPPING || state == State.STOPPED;
-    }
-    if (closeNow) {
-      view.closeWatch();
-    }
+  }
+
+  private synchronized boolean running() {
+    return state == State.FOLLOWING || state == State.LEADING;
   }
 
   /** A change pushed by the lock: followers act on it at once; the leader checks a takeover. */
@@ -543,26 +517,13 @@ public final class LeaderElector implements AutoCloseable {
       } else if (attemptNow) {
         schedule.in(0);
       } else if (state == State.FOLLOWING) {
-        schedule.in(followerDelayLocked(clock.nanoTime()));
+        schedule.in(view.followerDelay(clock.nanoTime(), schedule.jittered()));
       }
     }
     callbacks.leaderMaybeChanged();
   }
 
   // ================================================================== helpers
-
-  /**
-   * When a follower tries next: at the lease's expiry if a healthy watch will report changes before
-   * then, otherwise after a jittered retry period.
-   */
-  private long followerDelayLocked(long now) {
-    Observation o = view.observation();
-    if (!o.record().hasHolder() || o.holder().equals(identity) || !view.watched()) {
-      return schedule.jittered();
-    }
-    long untilExpiry = o.untilExpiry(now);
-    return untilExpiry > 0 ? untilExpiry : schedule.jittered();
-  }
 
   /** Runs {@code task} on the lock-call executor; a refusal is logged when it happens. */
   private void offload(Runnable task, String what) {
@@ -574,20 +535,7 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   private void recordEvent(String event) {
-    Lock lock = config.lock();
-    offload(
-        () -> {
-          try {
-            lock.recordEvent(event);
-          } catch (RuntimeException e) {
-            log.debug("{}: could not record event '{}': {}", identity, event, e.toString());
-          }
-        },
-        "recording an event");
-  }
-
-  private static String describe(String holder) {
-    return holder.isEmpty() ? "nobody" : holder;
+    offload(() -> view.recordEvent(event), "recording an event");
   }
 
   private static <T> CompletableFuture<T> completed(T value) {

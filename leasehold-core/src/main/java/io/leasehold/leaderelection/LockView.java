@@ -42,7 +42,10 @@ final class LockView {
    * @param slowPathRenewal told when the leader renews through the slow path (the metric)
    */
   LockView(
-      LeaderElectionConfig config, BoundedCalls calls, FailureLog failures, Runnable slowPathRenewal) {
+      LeaderElectionConfig config,
+      BoundedCalls calls,
+      FailureLog failures,
+      Runnable slowPathRenewal) {
     this.lock = config.lock();
     this.executor = config.executor();
     this.clock = config.clock();
@@ -62,6 +65,29 @@ final class LockView {
   boolean watched() {
     LockWatch w = watch;
     return w != null && w.isHealthy();
+  }
+
+  /**
+   * How long a follower waits before its next attempt: until the observed lease expires, when a
+   * healthy watch will report any change before then; otherwise {@code poll}, the jittered retry
+   * period.
+   */
+  long followerDelay(long now, long poll) {
+    Observation o = observation;
+    if (!o.record().hasHolder() || holderIsMe(o.snapshot()) || !watched()) {
+      return poll;
+    }
+    long untilExpiry = o.untilExpiry(now);
+    return untilExpiry > 0 ? untilExpiry : poll;
+  }
+
+  /** Records an event on the lock; a failure to record is only logged. */
+  void recordEvent(String event) {
+    try {
+      lock.recordEvent(event);
+    } catch (RuntimeException e) {
+      log.debug("{}: could not record event '{}': {}", lock.identity(), event, e.toString());
+    }
   }
 
   /**

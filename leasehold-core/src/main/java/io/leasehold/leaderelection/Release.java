@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * once instead of after a full lease. The first write goes against the snapshot the leader last
  * observed, so a handover costs this one write; after a failure it reads and tries again every
  * retry period, all before a deadline, but only while the stored record is still that term's (the
- * same holder and fencing token: never a newer term, even one of a process with the same
- * identity). Work that has not returned by the deadline is never released under: the lease then
- * expires instead.
+ * same holder and fencing token: never a newer term, even one of a process with the same identity).
+ * Work that has not returned by the deadline is never released under: the lease then expires
+ * instead.
  */
 final class Release {
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
@@ -74,13 +74,13 @@ final class Release {
     return done.whenComplete((v, e) -> giveUp.cancel());
   }
 
-  private void attempt(
-      LockSnapshot base, long token, long deadline, CompletableFuture<Void> done) {
+  private void attempt(LockSnapshot base, long token, long deadline, CompletableFuture<Void> done) {
     String identity = lock.identity();
     if (base == null
         || !base.record().holderIdentity().equals(identity)
         || base.record().fencingToken() != token) {
-      log.debug("{}: lock {} is not our term's any more; nothing to release", identity, lock.describe());
+      log.debug(
+          "{}: lock {} is not our term's any more; nothing to release", identity, lock.describe());
       done.complete(null);
       return;
     }

@@ -18,10 +18,9 @@ final class Term {
   /** The timer that ends the term at its leader deadline; null when the deadline is off. */
   ElectionClock.Timer deadlineTimer;
 
-  /** Whether a renew cycle is open (a renewal failed or is due), and until when it may retry. */
-  boolean renewing;
-
-  long renewBy;
+  // the renew cycle: open from the first renewal attempt after a success, until renewDeadline
+  private boolean renewing;
+  private long renewBy;
 
   /** Whether onStoppedLeading was delivered for this term already. */
   boolean stopDelivered;
@@ -32,6 +31,34 @@ final class Term {
   Term(LeadershipContext context) {
     this.context = context;
     this.token = context.fencingToken();
+  }
+
+  /**
+   * The end of the current renew cycle (client-go retries a renewal until renewDeadline from the
+   * cycle's first attempt), opening a cycle at {@code now} if none is open.
+   */
+  long renewBy(long now, long renewNanos) {
+    if (!renewing) {
+      renewing = true;
+      renewBy = now + renewNanos;
+    }
+    return renewBy;
+  }
+
+  /** Whether the renew cycle has run out at {@code now}. */
+  boolean renewalOverdue(long now) {
+    return now - renewBy >= 0;
+  }
+
+  /** Nanoseconds left in the renew cycle. */
+  long untilRenewalOverdue(long now) {
+    return renewBy - now;
+  }
+
+  /** A renewal succeeded: the cycle closes and authority extends to {@code authorityEnd}. */
+  void renewed(long authorityEnd) {
+    renewing = false;
+    context.extendAuthority(authorityEnd);
   }
 
   /** Runs the leader's work on the calling thread, which is interrupted if the term ends. */
@@ -56,13 +83,25 @@ final class Term {
     }
   }
 
-  /** Interrupts the work thread, if the work still runs. */
-  void interruptWork() {
+  /** Marks the term ended and stops its deadline timer; cheap, under the elector's monitor. */
+  void end(String reason) {
+    context.markEnded(reason);
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+    }
+  }
+
+  /**
+   * Tells the work that the term ended: interrupts its thread if it still runs and completes the
+   * context's cancellation future (which runs dependants: never under the elector's monitor).
+   */
+  void cancelWork() {
     synchronized (this) {
       if (workThread != null) {
         interrupted = true;
         workThread.interrupt();
       }
     }
+    context.fireCancelled();
   }
 }

@@ -43,8 +43,8 @@ final class TryAcquireOrRenew {
   }
 
   /**
-   * 1. The fast path: decide on the observed snapshot without reading, when it can be trusted to
-   * be current. As in client-go, the leader assumes the record it wrote last is current while its
+   * 1. The fast path: decide on the observed snapshot without reading, when it can be trusted to be
+   * current. As in client-go, the leader assumes the record it wrote last is current while its
    * lease is valid; Leasehold adds followers whose healthy watch keeps the observation current.
    * Either way a newer version makes the write fail, and the attempt then reads (the slow path).
    *

@@ -24,6 +24,7 @@ public abstract class ElectionContractTest {
 
   protected final TermLog log = new TermLog();
   protected final List<LeaderElector> electors = new ArrayList<>();
+
   /** A lock name of its own for each test. */
   protected final String lockName = "election-" + LOCKS.incrementAndGet();
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Where the leader's authority is counted from: the start of the attempt whose time the written
  * record carries, not when the write was sent or answered (docs/SAFETY.md, bug 2). With lease 15 s
- * and renew deadline 10 s (ρ = 1.5, margin 1 s) the authority is 9 s from that start. The
- * harness's executor runs every task, the attempt itself and each lock call, 1 s late here.
+ * and renew deadline 10 s (ρ = 1.5, margin 1 s) the authority is 9 s from that start. The harness's
+ * executor runs every task, the attempt itself and each lock call, 1 s late here.
  */
 class LeaderDeadlineTest {
   private final ElectionHarness h = new ElectionHarness();

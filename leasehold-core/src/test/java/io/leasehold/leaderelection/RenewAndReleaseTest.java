@@ -115,8 +115,7 @@ class RenewAndReleaseTest {
   @Test
   void aHungRenewalIsAbandonedAfterTheLockCallTimeoutAndRetriedInTime() {
     HangOneCall calls = new HangOneCall();
-    LeaderElector a =
-        h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
+    LeaderElector a = h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
     h.advance(Duration.ofSeconds(1));
     assertThat(a.isLeader()).isTrue();
     calls.arm(); // the renewal at 2 s hangs; the elector gives up on it at 3 s
@@ -131,8 +130,7 @@ class RenewAndReleaseTest {
   @Test
   void aHungCallIsAbandonedAndTheNextOneRenews_theLeaderKeepsItsTerm() {
     HangOneCall calls = new HangOneCall();
-    LeaderElector a =
-        h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
+    LeaderElector a = h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
     h.advance(Duration.ofSeconds(1));
     java.time.Instant renewed = stored().renewTime();
     calls.arm(); // the next call never returns; versions are explicit, so the next call may write
@@ -144,7 +142,11 @@ class RenewAndReleaseTest {
 
   private LeaderElectionRecord stored() {
     try {
-      return h.store.lock(ElectionHarness.LOCK, "reader").get(Duration.ofSeconds(1)).orElseThrow().record();
+      return h.store
+          .lock(ElectionHarness.LOCK, "reader")
+          .get(Duration.ofSeconds(1))
+          .orElseThrow()
+          .record();
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -308,5 +310,4 @@ class RenewAndReleaseTest {
     h.advance(Duration.ofSeconds(100));
     assertThat(b.check(Duration.ZERO)).isEmpty();
   }
-
 }

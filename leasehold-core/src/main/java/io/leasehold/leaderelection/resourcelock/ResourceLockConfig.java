@@ -37,9 +37,9 @@ public final class ResourceLockConfig {
   }
 
   /**
-   * Records {@code "<identity> <event>"} as a Normal {@code LeaderElection} event on {@code subject}
-   * if a recorder is set, swallowing anything the recorder throws. Locks call this from {@link
-   * Lock#recordEvent}.
+   * Records {@code "<identity> <event>"} as a Normal {@code LeaderElection} event on {@code
+   * subject} if a recorder is set, swallowing anything the recorder throws. Locks call this from
+   * {@link Lock#recordEvent}.
    */
   public void recordEvent(Object subject, String event) {
     if (eventRecorder == null) {
