@@ -124,7 +124,8 @@ class MultiLockMigrationTest {
     Await.until(
         WAIT,
         () -> m.isLeader() || m.getLeader().equals(KubernetesLocks.UNKNOWN_LEADER),
-        () -> "multi to lead (the bug) or to see the two objects disagree; holder " + m.getLeader());
+        () ->
+            "multi to lead (the bug) or to see the two objects disagree; holder " + m.getLeader());
     log.assertSafe();
 
     assertThat(multi.updatesAfterFailures.get(0))
@@ -166,8 +167,8 @@ class MultiLockMigrationTest {
   }
 
   /**
-   * The real clock running at {@code rate} times real speed: durations and timer delays are
-   * scaled; wall-clock instants are real (the elector only writes them).
+   * The real clock running at {@code rate} times real speed: durations and timer delays are scaled;
+   * wall-clock instants are real (the elector only writes them).
    */
   static final class ScaledClock implements ElectionClock {
     private final double rate;
@@ -201,8 +202,10 @@ class MultiLockMigrationTest {
     private final Lock delegate;
     volatile boolean failing;
     private volatile boolean failedOnce;
+
     /** When the last call before the failures started (System.nanoTime()). */
     volatile long lastSuccess;
+
     /** After the failures: null for each successful update, else its exception. */
     final List<LockException> updatesAfterFailures = new CopyOnWriteArrayList<>();
 
@@ -227,8 +230,7 @@ class MultiLockMigrationTest {
     }
 
     @Override
-    public LockSnapshot create(LeaderElectionRecord record, Duration timeout)
-        throws LockException {
+    public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
       maybeFail();
       return delegate.create(record, timeout);
     }

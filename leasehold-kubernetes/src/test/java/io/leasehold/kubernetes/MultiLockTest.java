@@ -1,5 +1,6 @@
 package io.leasehold.kubernetes;
 
+import static io.leasehold.kubernetes.LockErrorsTest.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,13 +13,8 @@ import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,31 +22,19 @@ import org.junit.jupiter.api.Test;
  * MultiLock candidate whose view is stale fails instead of overwriting a Lease-only candidate's
  * takeover (migration step 2 of docs/KUBERNETES.md).
  */
-class MultiLockTest {
+class MultiLockTest extends MockClusterTest {
   private static final Duration T = Duration.ofSeconds(5);
   private static final String NS = "multi";
   private static final AtomicInteger NAMES = new AtomicInteger();
-  private static MockCluster cluster;
   private final String name = "multi-" + NAMES.incrementAndGet();
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
-
-  @AfterEach
-  void heal() {
-    cluster.heal();
-  }
 
   private Lock multi(String identity) {
     return KubernetesLocks.create(
-        KubernetesLocks.CONFIGMAPS_LEASES, NS, name, cluster.client, ResourceLockConfig.of(identity));
+        KubernetesLocks.CONFIGMAPS_LEASES,
+        NS,
+        name,
+        cluster.client,
+        ResourceLockConfig.of(identity));
   }
 
   private LeaseLock lease(String identity) {
@@ -58,18 +42,10 @@ class MultiLockTest {
   }
 
   private ConfigMapLock configMap(String identity) {
-    return ConfigMapLock.builder(cluster.client).namespace(NS).name(name).identity(identity).build();
-  }
-
-  private static LeaderElectionRecord record(String holder, int transitions, long token) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    return LeaderElectionRecord.builder()
-        .holderIdentity(holder)
-        .leaseDurationSeconds(15)
-        .acquireTime(now)
-        .renewTime(now)
-        .leaderTransitions(transitions)
-        .fencingToken(token)
+    return ConfigMapLock.builder(cluster.client)
+        .namespace(NS)
+        .name(name)
+        .identity(identity)
         .build();
   }
 
