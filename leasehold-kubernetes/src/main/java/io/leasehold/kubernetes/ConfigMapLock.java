@@ -17,8 +17,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * annotations map is created when missing. An annotation that is not a valid record makes {@link
  * #get} fail with {@link io.leasehold.leaderelection.resourcelock.CorruptRecordException}, so that
  * no candidate takes a lock it cannot read. The fencing token is kept in the annotation {@value
- * KubernetesLocks#FENCING_TOKEN_ANNOTATION}. Updates are optimistic on the object's {@code
- * resourceVersion}; the raw bytes compared for change detection are the annotation's text.
+ * KubernetesLocks#FENCING_TOKEN_ANNOTATION}. An update sends back the object of the snapshot it is
+ * given and is optimistic on its {@code resourceVersion} (the snapshot's version); the raw bytes
+ * compared for change detection are the annotation's text.
  *
  * <p>Thread-safe. Needs RBAC verbs get, create and update on configmaps (and watch, list when
  * watched).

@@ -2,6 +2,7 @@ package io.leasehold.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Events are sent in the background (by default on one shared daemon thread, up to 256 waiting)
  * so that the elector never waits for them; any failure, RBAC refusals included, is logged and
  * swallowed. Needs RBAC verb create on events in the lock's namespace. The subject passed by the
- * locks is an {@link ObjectReference}; any fabric8 {@link HasMetadata} works too, and other
- * subjects are ignored.
+ * locks is an {@link ObjectReference} without a uid (the locks keep no copy of their object); the
+ * recorder reads the object's uid before sending (the lock's own RBAC verb get), because {@code
+ * kubectl describe} finds an object's events by uid. Any fabric8 {@link HasMetadata} works too, and
+ * other subjects are ignored.
  */
 public final class KubernetesEventRecorder implements EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(KubernetesEventRecorder.class);
@@ -74,8 +77,8 @@ public final class KubernetesEventRecorder implements EventRecorder {
         log.debug("not recording '{}': {} is not a namespaced Kubernetes object", message, subject);
         return;
       }
-      Event event = build(ref, type, reason, message);
-      executor.execute(() -> send(event));
+      Instant at = Instant.now();
+      executor.execute(() -> send(ref, type, reason, message, at));
     } catch (RejectedExecutionException e) {
       log.debug("event '{}' dropped: too many events waiting", message);
     } catch (RuntimeException e) {
@@ -88,12 +91,11 @@ public final class KubernetesEventRecorder implements EventRecorder {
     return "KubernetesEventRecorder{component=" + component + "}";
   }
 
-  private Event build(ObjectReference ref, String type, String reason, String message) {
-    Instant now = Instant.now();
-    String time = WireTimes.seconds(now);
+  private Event build(ObjectReference ref, String type, String reason, String message, Instant at) {
+    String time = WireTimes.seconds(at);
     return new EventBuilder()
         .withNewMetadata()
-        .withName(ref.getName() + "." + Long.toHexString(uniqueNanos(now)))
+        .withName(ref.getName() + "." + Long.toHexString(uniqueNanos(at)))
         .withNamespace(ref.getNamespace())
         .endMetadata()
         .withInvolvedObject(ref)
@@ -110,7 +112,9 @@ public final class KubernetesEventRecorder implements EventRecorder {
         .build();
   }
 
-  private void send(Event event) {
+  private void send(
+      ObjectReference subject, String type, String reason, String message, Instant at) {
+    Event event = build(withUid(subject), type, reason, message, at);
     try {
       client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
@@ -127,6 +131,37 @@ public final class KubernetesEventRecorder implements EventRecorder {
       logFailure(event, why);
     } catch (RuntimeException e) {
       logFailure(event, e.toString());
+    }
+  }
+
+  /**
+   * The reference with the object's uid. The locks keep no copy of their object, so their
+   * references have none; {@code kubectl describe} finds an object's events by uid, so it is looked
+   * up here, off the elector's threads. Without it (the object is gone, or cannot be read) the
+   * event is still sent.
+   */
+  private ObjectReference withUid(ObjectReference ref) {
+    ResourceType lockType = ResourceType.lockTypeOf(ref.getApiVersion(), ref.getKind());
+    if (ref.getUid() != null || lockType == null) {
+      return ref;
+    }
+    try {
+      GenericKubernetesResource object =
+          client
+              .genericKubernetesResources(lockType.context)
+              .inNamespace(ref.getNamespace())
+              .withName(ref.getName())
+              .get();
+      if (object == null || object.getMetadata() == null) {
+        return ref;
+      }
+      return new ObjectReferenceBuilder(ref)
+          .withUid(object.getMetadata().getUid())
+          .withResourceVersion(object.getMetadata().getResourceVersion())
+          .build();
+    } catch (KubernetesClientException e) {
+      log.debug("no uid for the event on {}: {}", ref.getName(), ApiErrors.detail(e));
+      return ref;
     }
   }
 

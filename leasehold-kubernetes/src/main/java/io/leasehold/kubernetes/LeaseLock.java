@@ -20,8 +20,9 @@ import java.util.Map;
  * KubernetesLocks#FENCING_TOKEN_ANNOTATION}, which other clients ignore; when the annotation is
  * missing the token reads as 0.
  *
- * <p>{@link #update} sends back the Lease last read or written, with its {@code resourceVersion},
- * so that the API server refuses it with HTTP 409 ({@link
+ * <p>A snapshot's version is the Lease's {@code resourceVersion} and its source the Lease itself;
+ * {@link #update} sends back a copy of the snapshot's Lease, with that {@code resourceVersion}, so
+ * that the API server refuses it with HTTP 409 ({@link
  * io.leasehold.leaderelection.resourcelock.LockConflictException}) when somebody wrote since. The
  * raw bytes compared for change detection are the record's JSON as client-go computes it, with
  * times in whole seconds, so Java and Go candidates notice the same changes; hence a {@link

@@ -34,9 +34,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the Lease, ConfigMap and Endpoints locks share: one namespaced object read and written
- * through fabric8's generic resource API, a cached copy of what was last read or written (whose
- * {@code resourceVersion} makes {@link #update} optimistic), the fencing-token annotation, error
- * translation, events and the watch. Subclasses map the record to and from the object.
+ * through fabric8's generic resource API, the fencing-token annotation, error translation, events
+ * and the watch. Subclasses map the record to and from the object.
+ *
+ * <p>The lock keeps no copy of the object. Every snapshot it returns carries the object as the API
+ * server returned it ({@link LockSnapshot#source}, a {@link GenericKubernetesResource}) and its
+ * {@code resourceVersion} ({@link LockSnapshot#version}); {@link #update} sends back a copy of the
+ * snapshot's object with the new record, so the API server refuses it with HTTP 409 when anybody
+ * wrote since, and every field the lock does not own is kept.
  *
  * <p>Every call runs on a view of the client whose request timeout is the call's timeout and which
  * does not retry on its own: the elector retries on its schedule.
@@ -52,7 +57,6 @@ abstract class ObjectLock implements Lock {
   final ResourceLockConfig config;
   final Map<String, String> labels;
   private final String description;
-  private GenericKubernetesResource cached;
 
   ObjectLock(ResourceType type, LockSettings settings) {
     this.type = type;
@@ -101,13 +105,11 @@ abstract class ObjectLock implements Lock {
     if (object == null) {
       return Optional.empty();
     }
-    LockSnapshot snapshot = decode(object);
-    setCached(object);
-    return Optional.of(snapshot);
+    return Optional.of(decode(object));
   }
 
   @Override
-  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
+  public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
     Objects.requireNonNull(record, "record");
     GenericKubernetesResource object = new GenericKubernetesResource();
     object.setApiVersion(type.apiVersion());
@@ -141,17 +143,20 @@ abstract class ObjectLock implements Lock {
       }
       throw ApiErrors.translate(e, "create", type, namespace, description);
     }
-    setCached(created);
+    return decode(created);
   }
 
+  /**
+   * Sends back a copy of {@code current}'s object, with its {@code resourceVersion}, holding {@code
+   * record}: the API server refuses it with HTTP 409 when the object changed since, and with 404
+   * when it was deleted; both are a {@link LockConflictException}.
+   */
   @Override
-  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
+  public LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
+      throws LockException {
+    Objects.requireNonNull(current, "current");
     Objects.requireNonNull(record, "record");
-    GenericKubernetesResource base = cached();
-    if (base == null) {
-      throw new LockException(
-          type.kind + " " + description + " not initialized: call get or create before update");
-    }
+    GenericKubernetesResource base = baseOf(current);
     GenericKubernetesResource object = copyOf(base);
     Map<String, String> annotations = new LinkedHashMap<>(annotations(base));
     encode(record, object, annotations);
@@ -173,7 +178,7 @@ abstract class ObjectLock implements Lock {
       }
       throw ApiErrors.translate(e, "update", type, namespace, description);
     }
-    setCached(updated);
+    return decode(updated);
   }
 
   @Override
@@ -219,22 +224,66 @@ abstract class ObjectLock implements Lock {
 
   // ---------------------------------------------------------------- plumbing
 
-  /** Decodes an object read from the API server, or throws CorruptRecordException. */
-  LockSnapshot decode(GenericKubernetesResource object) throws CorruptRecordException {
+  /**
+   * Decodes an object the API server returned into a snapshot whose version is the object's {@code
+   * resourceVersion} and whose source is the object.
+   *
+   * @throws CorruptRecordException when the object holds no valid record; it carries {@link
+   *     CorruptRecordException#stored() the corrupt version} with the fencing token when the token
+   *     annotation is readable (0 when it is not)
+   * @throws LockException when the object has no resourceVersion: it could not be updated safely
+   */
+  LockSnapshot decode(GenericKubernetesResource object) throws LockException {
+    String version =
+        object.getMetadata() == null ? null : object.getMetadata().getResourceVersion();
+    if (version == null || version.isEmpty()) {
+      throw new LockException(
+          type.kind
+              + " "
+              + description
+              + " came back from the API server without a resourceVersion; cannot update it"
+              + " safely");
+    }
+    long token = 0;
+    boolean tokenReadable = true;
+    String problems = null;
+    RuntimeException cause = null;
     try {
-      long token = fencingToken(annotations(object));
-      LeaderElectionRecord record = readRecord(object);
-      return new LockSnapshot(record.toBuilder().fencingToken(token).build(), raw(object, record));
+      token = fencingToken(annotations(object));
+    } catch (IllegalArgumentException e) {
+      tokenReadable = false;
+      problems = e.getMessage();
+      cause = e;
+    }
+    LeaderElectionRecord record = null;
+    try {
+      record = readRecord(object);
     } catch (IllegalArgumentException | ClassCastException e) {
+      problems = problems == null ? e.getMessage() : problems + "; " + e.getMessage();
+      cause = cause == null ? e : cause;
+    }
+    if (problems != null) {
+      String repair =
+          tokenReadable
+              ? "repair it with `leasehold repair`, which keeps its fencing token " + token
+              : "its fencing token is unreadable too: repair it with `leasehold repair`, giving"
+                  + " a fencing token above every token this lock has issued";
+      LeaderElectionRecord tokenOnly = LeaderElectionRecord.builder().fencingToken(token).build();
       throw new CorruptRecordException(
           type.kind
               + " "
               + description
-              + " does not hold a valid leader election record ("
-              + e.getMessage()
-              + "); not taking it over: repair or delete the object",
-          e);
+              + " (resourceVersion "
+              + version
+              + ") does not hold a valid leader election record ("
+              + problems
+              + "); not taking it over: "
+              + repair,
+          cause,
+          new LockSnapshot(tokenOnly, raw(object, tokenOnly), version, object));
     }
+    return new LockSnapshot(
+        record.toBuilder().fencingToken(token).build(), raw(object, record), version, object);
   }
 
   /** Starts a fabric8 watch on this object that reports every failure instead of reconnecting. */
@@ -320,19 +369,42 @@ abstract class ObjectLock implements Lock {
     return copy;
   }
 
-  /** The object as the subject of an Event: the cached version when there is one. */
+  /**
+   * The object as the subject of an Event: kind, namespace and name. The lock keeps no copy of the
+   * object, so the reference has no uid; {@link KubernetesEventRecorder} looks it up when it sends.
+   */
   ObjectReference reference() {
-    ObjectReferenceBuilder b =
-        new ObjectReferenceBuilder()
-            .withApiVersion(type.apiVersion())
-            .withKind(type.kind)
-            .withNamespace(namespace)
-            .withName(name);
-    GenericKubernetesResource c = cached();
-    if (c != null && c.getMetadata() != null) {
-      b.withUid(c.getMetadata().getUid()).withResourceVersion(c.getMetadata().getResourceVersion());
+    return new ObjectReferenceBuilder()
+        .withApiVersion(type.apiVersion())
+        .withKind(type.kind)
+        .withNamespace(namespace)
+        .withName(name)
+        .build();
+  }
+
+  /** The object of a snapshot this lock returned. */
+  private GenericKubernetesResource baseOf(LockSnapshot current) {
+    GenericKubernetesResource base = current.source(GenericKubernetesResource.class);
+    ObjectMeta meta = base.getMetadata();
+    if (meta == null
+        || (base.getKind() != null && !type.kind.equals(base.getKind()))
+        || !name.equals(meta.getName())
+        || (meta.getNamespace() != null && !namespace.equals(meta.getNamespace()))
+        || !current.version().equals(meta.getResourceVersion())) {
+      throw new IllegalArgumentException(
+          "snapshot "
+              + current
+              + " is not of "
+              + type.kind
+              + " "
+              + description
+              + " (it holds "
+              + base.getKind()
+              + " "
+              + (meta == null ? "?" : meta.getNamespace() + "/" + meta.getName())
+              + ")");
     }
-    return b.build();
+    return base;
   }
 
   private NonNamespaceOperation<
@@ -356,13 +428,5 @@ abstract class ObjectLock implements Lock {
             .withRequestRetryBackoffLimit(0)
             .build();
     return client.newClient(rc).adapt(KubernetesClient.class);
-  }
-
-  private synchronized GenericKubernetesResource cached() {
-    return cached;
-  }
-
-  private synchronized void setCached(GenericKubernetesResource object) {
-    cached = object;
   }
 }

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
+import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
@@ -266,7 +266,7 @@ final class ObjectWatch implements LockWatch {
     }
     try {
       return lock.decode(object);
-    } catch (CorruptRecordException e) {
+    } catch (LockException e) {
       log.debug(
           "{}: watched {} is not readable: {}", lock.identity(), lock.describe(), e.getMessage());
       return null;

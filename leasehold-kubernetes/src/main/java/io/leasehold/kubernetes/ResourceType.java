@@ -31,6 +31,16 @@ final class ResourceType {
             .build();
   }
 
+  /** The lock resource of this apiVersion and kind, or null when it is not one of the three. */
+  static ResourceType lockTypeOf(String apiVersion, String kind) {
+    for (ResourceType t : new ResourceType[] {LEASES, CONFIGMAPS, ENDPOINTS}) {
+      if (t.kind.equals(kind) && t.apiVersion().equals(apiVersion)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
   /** {@code coordination.k8s.io/v1} or {@code v1}. */
   String apiVersion() {
     return group.isEmpty() ? version : group + "/" + version;

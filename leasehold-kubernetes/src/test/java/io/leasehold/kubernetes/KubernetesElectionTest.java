@@ -13,7 +13,6 @@ import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,6 +164,18 @@ class KubernetesElectionTest extends ElectionContractTest {
     assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo("coordination.k8s.io/v1");
     assertThat(e.getInvolvedObject().getName()).isEqualTo(lockName);
     assertThat(e.getInvolvedObject().getNamespace()).isEqualTo(NS);
+    assertThat(e.getInvolvedObject().getUid())
+        .as("kubectl describe finds events by uid")
+        .isNotNull()
+        .isEqualTo(
+            cluster
+                .client
+                .genericKubernetesResources(ResourceType.LEASES.context)
+                .inNamespace(NS)
+                .withName(lockName)
+                .get()
+                .getMetadata()
+                .getUid());
     assertThat(e.getSource().getComponent()).isEqualTo("election-test");
 
     cluster.fail("POST", "/namespaces/" + NS + "/events", 403, "events is forbidden");

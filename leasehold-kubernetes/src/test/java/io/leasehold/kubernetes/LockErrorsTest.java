@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.TermLog;
 import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
+import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
+import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
@@ -19,31 +22,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Conflicts, RBAC refusals, server errors, timeouts and corrupt objects. */
-class LockErrorsTest {
+class LockErrorsTest extends MockClusterTest {
   private static final Duration T = Duration.ofSeconds(5);
   private static final String NS = "errors";
-  private static MockCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
-
-  @AfterEach
-  void heal() {
-    cluster.heal();
-  }
 
   static LeaderElectionRecord record(String holder, int transitions, long token) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -74,10 +58,10 @@ class LockErrorsTest {
     lease("race", "a").create(record("a", 0, 1), T);
     LeaseLock b = lease("race", "b");
     LeaseLock c = lease("race", "c");
-    b.get(T);
-    c.get(T);
-    b.update(record("b", 1, 2), T);
-    assertThatThrownBy(() -> c.update(record("c", 1, 2), T))
+    LockSnapshot seenByB = b.get(T).orElseThrow();
+    LockSnapshot seenByC = c.get(T).orElseThrow();
+    b.update(seenByB, record("b", 1, 2), T);
+    assertThatThrownBy(() -> c.update(seenByC, record("c", 1, 2), T))
         .isInstanceOf(LockConflictException.class)
         .hasMessageContaining("409")
         .hasMessageContaining("errors/race");
@@ -93,24 +77,31 @@ class LockErrorsTest {
   }
 
   @Test
-  void updateBeforeGetSaysToCallGetFirst() {
-    assertThatThrownBy(() -> lease("never-read", "a").update(record("a", 0, 1), T))
-        .isInstanceOf(LockException.class)
-        .isNotInstanceOf(LockConflictException.class)
-        .hasMessageContaining("not initialized: call get or create before update");
+  void aSnapshotOfAnotherObjectIsRefusedBeforeAnythingIsSent() throws Exception {
+    LockSnapshot otherName = lease("elsewhere", "a").create(record("a", 0, 1), T);
+    LockSnapshot otherKind = configMap("mine", "a").create(record("a", 0, 1), T);
+    LockSnapshot otherLock = new InMemoryLockStore().lock("mine", "a").create(record("a", 0, 1), T);
+    LeaseLock mine = lease("mine", "a");
+    int puts = cluster.requests("PUT", "/leases/").size();
+    for (LockSnapshot foreign : new LockSnapshot[] {otherName, otherKind, otherLock}) {
+      assertThatThrownBy(() -> mine.update(foreign, record("a", 0, 1), T))
+          .as("%s", foreign)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(cluster.requests("PUT", "/leases/")).hasSize(puts);
   }
 
   @Test
   void updateOfADeletedObjectConflicts() throws Exception {
     LeaseLock a = lease("deleted", "a");
-    a.create(record("a", 0, 1), T);
+    LockSnapshot created = a.create(record("a", 0, 1), T);
     cluster
         .client
         .genericKubernetesResources(ResourceType.LEASES.context)
         .inNamespace(NS)
         .withName("deleted")
         .delete();
-    assertThatThrownBy(() -> a.update(record("a", 0, 1), T))
+    assertThatThrownBy(() -> a.update(created, record("a", 0, 1), T))
         .isInstanceOf(LockConflictException.class)
         .hasMessageContaining("deleted");
   }
@@ -118,8 +109,7 @@ class LockErrorsTest {
   @Test
   void forbiddenNamesTheVerbTheResourceAndTheNamespace() throws Exception {
     LeaseLock a = lease("rbac", "a");
-    a.create(record("a", 0, 1), T);
-    a.get(T);
+    LockSnapshot created = a.create(record("a", 0, 1), T);
     cluster.fail(
         "PUT",
         "/leases/rbac",
@@ -127,7 +117,7 @@ class LockErrorsTest {
         "leases.coordination.k8s.io \"rbac\" is forbidden: User"
             + " \"system:serviceaccount:errors:app\" cannot update resource \"leases\" in API group"
             + " \"coordination.k8s.io\" in the namespace \"errors\"");
-    assertThatThrownBy(() -> a.update(record("a", 0, 1), T))
+    assertThatThrownBy(() -> a.update(created, record("a", 0, 1), T))
         .isInstanceOf(LockException.class)
         .isNotInstanceOf(LockConflictException.class)
         .hasMessageContaining("403")
@@ -186,28 +176,60 @@ class LockErrorsTest {
     LockSnapshot s = a.get(T).orElseThrow();
     assertThat(s.record()).isEqualTo(LeaderElectionRecord.EMPTY);
     assertThat(s.raw()).isEmpty();
-    a.update(record("a", 1, 1), T);
+    a.update(s, record("a", 1, 1), T);
     var cm = cluster.client.configMaps().inNamespace(NS).withName("plain").get();
     assertThat(cm.getMetadata().getAnnotations()).containsKey(KubernetesLocks.LEADER_ANNOTATION);
     assertThat(cm.getData()).containsEntry("k", "v");
   }
 
   @Test
-  void aMalformedAnnotationIsCorrupt() {
+  void aMalformedAnnotationIsCorruptAndCarriesTheStoredVersionWithItsToken() throws Exception {
     annotatedConfigMap(
-        "garbled", Map.of(KubernetesLocks.LEADER_ANNOTATION, "{\"holderIdentity\": 12"));
-    assertThatThrownBy(() -> configMap("garbled", "a").get(T))
-        .isInstanceOf(CorruptRecordException.class)
+        "garbled",
+        Map.of(
+            KubernetesLocks.LEADER_ANNOTATION,
+            "{\"holderIdentity\": 12",
+            KubernetesLocks.FENCING_TOKEN_ANNOTATION,
+            "7",
+            "keep",
+            "me"));
+    CorruptRecordException e = corruptRead(configMap("garbled", "a"));
+    assertThat(e)
         .hasMessageContaining("errors/garbled")
-        .hasMessageContaining(KubernetesLocks.LEADER_ANNOTATION);
+        .hasMessageContaining(KubernetesLocks.LEADER_ANNOTATION)
+        .hasMessageContaining("leasehold repair")
+        .hasMessageContaining("fencing token 7");
+    LockSnapshot stored = e.stored().orElseThrow();
+    assertThat(stored.record()).isEqualTo(LeaderElectionRecord.builder().fencingToken(7).build());
+    assertThat(stored.version()).isEqualTo(configMapMeta("garbled").getResourceVersion());
+
+    // the repair: a released record against the corrupt version, keeping the token
+    LeaderElectionRecord released =
+        LeaderElectionRecord.builder()
+            .leaseDurationSeconds(1)
+            .fencingToken(stored.record().fencingToken())
+            .build();
+    configMap("garbled", "operator").update(stored, released, T);
+    LockSnapshot repaired = configMap("garbled", "a").get(T).orElseThrow();
+    assertThat(repaired.record().hasHolder()).isFalse();
+    assertThat(repaired.record().fencingToken()).isEqualTo(7);
+    assertThat(configMapMeta("garbled").getAnnotations()).containsEntry("keep", "me");
+    assertThatThrownBy(() -> configMap("garbled", "operator").update(stored, released, T))
+        .as("a repair is a compare-and-swap too")
+        .isInstanceOf(LockConflictException.class);
   }
 
   @Test
-  void aMalformedFencingTokenIsCorrupt() {
+  void aMalformedFencingTokenIsCorruptWithTokenZeroAndSaysSo() {
     annotatedConfigMap("bad-token", Map.of(KubernetesLocks.FENCING_TOKEN_ANNOTATION, "twelve"));
-    assertThatThrownBy(() -> configMap("bad-token", "a").get(T))
-        .isInstanceOf(CorruptRecordException.class)
-        .hasMessageContaining(KubernetesLocks.FENCING_TOKEN_ANNOTATION);
+    CorruptRecordException e = corruptRead(configMap("bad-token", "a"));
+    assertThat(e)
+        .hasMessageContaining(KubernetesLocks.FENCING_TOKEN_ANNOTATION)
+        .hasMessageContaining("fencing token is unreadable");
+    assertThat(e.stored().orElseThrow().record())
+        .isEqualTo(LeaderElectionRecord.builder().fencingToken(0).build());
+    assertThat(e.stored().orElseThrow().version())
+        .isEqualTo(configMapMeta("bad-token").getResourceVersion());
   }
 
   @Test
@@ -226,9 +248,11 @@ class LockErrorsTest {
         .inNamespace(NS)
         .resource(lease)
         .create();
-    assertThatThrownBy(() -> lease("garbled", "a").get(T))
-        .isInstanceOf(CorruptRecordException.class)
-        .hasMessageContaining("spec.renewTime");
+    CorruptRecordException e = corruptRead(lease("garbled", "a"));
+    assertThat(e).hasMessageContaining("spec.renewTime");
+    assertThat(e.stored().orElseThrow().record()).isEqualTo(LeaderElectionRecord.EMPTY);
+    assertThat(e.stored().orElseThrow().source(GenericKubernetesResource.class).getKind())
+        .isEqualTo("Lease");
   }
 
   @Test
@@ -268,6 +292,21 @@ class LockErrorsTest {
     } finally {
       e.close();
     }
+  }
+
+  private static CorruptRecordException corruptRead(Lock lock) {
+    try {
+      lock.get(T);
+    } catch (CorruptRecordException e) {
+      return e;
+    } catch (LockException e) {
+      throw new AssertionError("expected a CorruptRecordException", e);
+    }
+    throw new AssertionError("expected a CorruptRecordException; the read succeeded");
+  }
+
+  private static ObjectMeta configMapMeta(String name) {
+    return cluster.client.configMaps().inNamespace(NS).withName(name).get().getMetadata();
   }
 
   private static void annotatedConfigMap(String name, Map<String, String> annotations) {

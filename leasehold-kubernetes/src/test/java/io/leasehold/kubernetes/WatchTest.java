@@ -18,28 +18,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Followers are pushed changes of the lock object. */
-class WatchTest {
+class WatchTest extends MockClusterTest {
   static final Duration T = Duration.ofSeconds(5);
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String NS = "watch";
   private static final AtomicInteger LOCKS = new AtomicInteger();
-  private static MockCluster cluster;
   private final String lockName = "watched-" + LOCKS.incrementAndGet();
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   private LeaderElector leader(Lock lock, TermLog log) {
     LeaderElector e =
@@ -143,7 +130,15 @@ class WatchTest {
         assertThat(watch.isHealthy()).isTrue();
         leader.close();
         assertThat(released.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(pushed).allSatisfy(s -> assertThat(new String(s.raw())).contains("},{"));
+        assertThat(pushed)
+            .allSatisfy(
+                s -> {
+                  assertThat(new String(s.raw())).contains("},{");
+                  MultiLock.Halves halves = s.source(MultiLock.Halves.class);
+                  assertThat(halves.secondary()).isNotNull();
+                  assertThat(s.version())
+                      .isEqualTo(halves.primary().version() + "," + halves.secondary().version());
+                });
         LockSnapshot last = pushed.get(pushed.size() - 1);
         assertThat(last.sameRaw(follower.get(T).orElseThrow())).isTrue();
       }

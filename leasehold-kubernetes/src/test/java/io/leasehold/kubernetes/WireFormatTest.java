@@ -16,15 +16,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Pins the bytes on the wire and the bytes compared for change detection, for a fixed record. */
-class WireFormatTest {
+class WireFormatTest extends MockClusterTest {
   private static final Duration T = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static MockCluster cluster;
 
   /** A record whose times have sub-microsecond digits, to show truncation. */
   static final LeaderElectionRecord RECORD =
@@ -42,16 +39,6 @@ class WireFormatTest {
       "{\"holderIdentity\":\"pod-1\",\"leaseDurationSeconds\":15,"
           + "\"acquireTime\":\"2024-01-02T03:04:05Z\",\"renewTime\":\"2024-01-02T03:04:07Z\","
           + "\"leaderTransitions\":3}";
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void theLeaseSpecIsSentWithMicroTimesAndTheTokenInAnAnnotation() throws Exception {
@@ -84,25 +71,27 @@ class WireFormatTest {
   }
 
   @Test
-  void theUpdateSendsTheCachedResourceVersionAndOptionalFieldsOnlyWhenSet() throws Exception {
+  void theUpdateSendsTheSnapshotsResourceVersionAndOptionalFieldsOnlyWhenSet() throws Exception {
     LeaseLock lock =
         LeaseLock.builder(cluster.client)
             .namespace("wire")
             .name("lease-update")
             .identity("pod-1")
             .build();
-    lock.create(RECORD, T);
-    lock.get(T);
+    LockSnapshot created = lock.create(RECORD, T);
+    LockSnapshot read = lock.get(T).orElseThrow();
     String version = resourceVersion("lease-update");
+    assertThat(read.version()).isEqualTo(version).isEqualTo(created.version());
     LeaderElectionRecord coordinated =
         RECORD.toBuilder()
             .acquireTime(null)
             .strategy("OldestEmulationVersion")
             .preferredHolder("pod-2")
             .build();
-    lock.update(coordinated, T);
+    LockSnapshot updated = lock.update(read, coordinated, T);
 
     JsonNode sent = sentBody("PUT", "/leases/lease-update");
+    assertThat(updated.version()).isEqualTo(resourceVersion("lease-update")).isNotEqualTo(version);
     assertThat(sent.get("metadata").get("resourceVersion").asText()).isEqualTo(version);
     assertThat(JSON.writeValueAsString(sent.get("spec")))
         .isEqualTo(
@@ -225,10 +214,13 @@ class WireFormatTest {
             "multi-golden",
             cluster.client,
             ResourceLockConfig.of("pod-1"));
-    multi.create(RECORD, T);
+    LockSnapshot created = multi.create(RECORD, T);
     LockSnapshot both = multi.get(T).orElseThrow();
     assertThat(new String(both.raw(), StandardCharsets.UTF_8))
         .isEqualTo(CANONICAL + "," + CANONICAL);
+    assertThat(both.version())
+        .isEqualTo(created.version())
+        .isEqualTo(configMapVersion("multi-golden") + "," + resourceVersion("multi-golden"));
     assertThat(both.record().holderIdentity()).isEqualTo("pod-1");
 
     // a candidate of the next release takes the Lease alone
@@ -238,10 +230,9 @@ class WireFormatTest {
             .name("multi-golden")
             .identity("pod-9")
             .build();
-    next.get(T);
     LeaderElectionRecord taken =
         RECORD.toBuilder().holderIdentity("pod-9").leaderTransitions(4).fencingToken(43).build();
-    next.update(taken, T);
+    next.update(next.get(T).orElseThrow(), taken, T);
 
     LockSnapshot disagreeing = multi.get(T).orElseThrow();
     assertThat(disagreeing.record().holderIdentity()).isEqualTo("UnknownLeader");
@@ -275,9 +266,11 @@ class WireFormatTest {
     assertThat(s.record().holderIdentity()).isEqualTo("old-pod");
     assertThat(new String(s.raw(), StandardCharsets.UTF_8))
         .isEqualTo(CANONICAL.replace("pod-1", "old-pod"));
+    assertThat(s.version()).isEqualTo(configMapVersion("multi-half") + ",-");
 
     // taking over writes the ConfigMap and creates the Lease
     multi.update(
+        s,
         RECORD.toBuilder().holderIdentity("new-pod").leaderTransitions(4).fencingToken(43).build(),
         T);
     LockSnapshot lease =
@@ -306,6 +299,17 @@ class WireFormatTest {
         .genericKubernetesResources(ResourceType.LEASES.context)
         .inNamespace("wire")
         .withName(leaseName)
+        .get()
+        .getMetadata()
+        .getResourceVersion();
+  }
+
+  private static String configMapVersion(String name) {
+    return cluster
+        .client
+        .configMaps()
+        .inNamespace("wire")
+        .withName(name)
         .get()
         .getMetadata()
         .getResourceVersion();
