@@ -1,6 +1,8 @@
 package io.leasehold.leaderelection;
 
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +18,22 @@ final class FailureLog {
   private final ElectionClock clock;
   private final long repeatNanos;
 
+  /** Per kind of failure seen since the last success: when it was last warned of, and since. */
+  private static final class Seen {
+    long warnedAt;
+    int repeats;
+  }
+
+  private static final int KINDS = 8;
+
   // guarded by this
-  private String last;
-  private long warnedAt;
-  private int repeats;
+  private final Map<String, Seen> seen =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+          return size() > KINDS;
+        }
+      };
 
   FailureLog(String who, ElectionClock clock, long repeatNanos) {
     this.who = who;
@@ -27,24 +41,30 @@ final class FailureLog {
     this.repeatNanos = repeatNanos;
   }
 
-  /** Logs that {@code what} failed with {@code error}. */
-  void failed(String what, Throwable error) {
+  /** Logs that {@code what} failed with {@code error}; returns whether at WARN. */
+  boolean failed(String what, Throwable error) {
     Throwable cause = BoundedCalls.unwrap(error);
     String text = what + ": " + message(cause);
     boolean warn;
     int times;
     synchronized (this) {
       long now = clock.nanoTime();
-      boolean repeat = text.equals(last);
-      repeats = repeat ? repeats + 1 : 0;
-      times = repeats;
-      warn =
-          !(cause instanceof LockConflictException) && (!repeat || now - warnedAt >= repeatNanos);
-      if (warn) {
-        warnedAt = now;
-        repeats = 0;
+      Seen kind = seen.get(text);
+      boolean repeat = kind != null;
+      if (kind == null) {
+        kind = new Seen();
+        seen.put(text, kind);
+      } else {
+        kind.repeats++;
       }
-      last = text;
+      times = kind.repeats;
+      warn =
+          !(cause instanceof LockConflictException)
+              && (!repeat || now - kind.warnedAt >= repeatNanos);
+      if (warn) {
+        kind.warnedAt = now;
+        kind.repeats = 0;
+      }
     }
     if (!warn) {
       log.debug("{}: {}", who, text);
@@ -53,12 +73,12 @@ final class FailureLog {
     } else {
       log.warn("{}: {}", who, text);
     }
+    return warn;
   }
 
   /** A call succeeded: the next failure is news again. */
   synchronized void succeeded() {
-    last = null;
-    repeats = 0;
+    seen.clear();
   }
 
   static String message(Throwable e) {
