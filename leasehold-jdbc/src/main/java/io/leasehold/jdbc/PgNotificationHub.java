@@ -139,19 +139,20 @@ final class PgNotificationHub {
   }
 
   private void dispatch(String payload) {
-    LeaseRow row = LeaseRow.fromPayload(payload);
+    Map<String, String> row = LeaseRow.parsePayload(payload);
     if (row == null) {
       return;
     }
-    List<Subscription> list = byLock.get(row.name());
+    String lockName = row.get("name");
+    List<Subscription> list = byLock.get(lockName);
     if (list == null) {
       return;
     }
     for (Subscription s : list) {
       LockSnapshot snapshot;
       try {
-        snapshot = row.toSnapshot(s.table);
-      } catch (CorruptRecordException e) {
+        snapshot = LeaseRow.decode(s.table, lockName, row::get).snapshot(s.table);
+      } catch (CorruptRecordException | SQLException e) {
         snapshot = null;
       }
       s.deliver(snapshot);
