@@ -81,6 +81,21 @@ final class EtcdRecordCodec {
     return b.build();
   }
 
+  /**
+   * The fencing token of a stored value that may not decode as a whole, or -1 when it has no
+   * readable one (not a JSON object, or no non-negative integer {@code fencingToken}).
+   */
+  static long readableToken(byte[] value) {
+    try {
+      JsonNode token = JSON.readTree(value).get("fencingToken");
+      return token != null && token.isIntegralNumber() && token.canConvertToLong()
+          ? Math.max(-1, token.asLong())
+          : -1;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   private static void putTime(ObjectNode o, String field, Instant t) {
     if (t == null) {
       o.putNull(field);
