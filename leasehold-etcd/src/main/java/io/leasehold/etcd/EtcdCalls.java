@@ -20,8 +20,8 @@ final class EtcdCalls {
 
   /**
    * The answer of {@code call}, delivered on {@code executor} (so that nobody's follow-up work runs
-   * on the etcd client's own threads); or a {@link LockException}: the call's failure explained,
-   * or a timeout when no answer came within {@code timeout}. No thread waits in between.
+   * on the etcd client's own threads); or a {@link LockException}: the call's failure explained, or
+   * a timeout when no answer came within {@code timeout}. No thread waits in between.
    *
    * @param what what the call does, for messages ("read etcd:/leasehold/leases/x")
    */
@@ -99,13 +99,21 @@ final class EtcdCalls {
     switch (code) {
       case "PERMISSION_DENIED":
         return new LockException(
-            "etcd refused to " + what + ": permission denied; the user needs read and write"
-                + " access to the key (" + detail + ")",
+            "etcd refused to "
+                + what
+                + ": permission denied; the user needs read and write"
+                + " access to the key ("
+                + detail
+                + ")",
             cause);
       case "UNAUTHENTICATED":
         return new LockException(
-            "etcd refused to " + what + ": authentication failed; check the user name and"
-                + " password (" + detail + ")",
+            "etcd refused to "
+                + what
+                + ": authentication failed; check the user name and"
+                + " password ("
+                + detail
+                + ")",
             cause);
       case "UNKNOWN":
         break;

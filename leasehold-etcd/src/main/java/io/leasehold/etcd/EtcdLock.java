@@ -51,11 +51,11 @@ import java.util.concurrent.Executor;
  *
  * <p>The asynchronous calls use jetcd's own futures, so no thread waits while etcd answers; the
  * blocking ones wait for them. Every request is bounded by the timeout the elector passes;
- * connection loss, an etcd leader election and timeouts surface as {@link LockException}, which
- * the elector's loop retries. A value that is not a lease record fails with {@link
+ * connection loss, an etcd leader election and timeouts surface as {@link LockException}, which the
+ * elector's loop retries. A value that is not a lease record fails with {@link
  * CorruptRecordException}, which carries the corrupt version (and its token, when readable) and is
- * never taken over. {@link #watch} pushes every change of the key to the elector, so followers
- * send no requests while the watch is healthy.
+ * never taken over. {@link #watch} pushes every change of the key to the elector, so followers send
+ * no requests while the watch is healthy.
  *
  * <pre>{@code
  * Client client = EtcdClients.builder().endpoints("https://10.0.0.1:2379").build();
@@ -147,8 +147,8 @@ public final class EtcdLock implements Lock {
   }
 
   /**
-   * Writes the key if its mod revision is still {@code current}'s: one transaction for a renewal
-   * or release, one (rarely two) that also raises the fence key for a new term.
+   * Writes the key if its mod revision is still {@code current}'s: one transaction for a renewal or
+   * release, one (rarely two) that also raises the fence key for a new term.
    */
   @Override
   public CompletableFuture<LockSnapshot> updateAsync(
@@ -195,9 +195,9 @@ public final class EtcdLock implements Lock {
   }
 
   /**
-   * The transaction of a new term: if the key is as {@code base} says (absent for a create) and
-   * the fence key as {@code fence} expects, put the record with a token above the mark and the
-   * mark itself. When only the fence key differs, tries once more against what it holds.
+   * The transaction of a new term: if the key is as {@code base} says (absent for a create) and the
+   * fence key as {@code fence} expects, put the record with a token above the mark and the mark
+   * itself. When only the fence key differs, tries once more against what it holds.
    */
   private CompletableFuture<LockSnapshot> newTerm(
       Stamp base, LeaderElectionRecord record, Fence fence, boolean retried) {
@@ -370,7 +370,9 @@ public final class EtcdLock implements Lock {
       return this;
     }
 
-    /** This candidate's identity (shorthand for {@code config(ResourceLockConfig.of(identity))}). */
+    /**
+     * This candidate's identity (shorthand for {@code config(ResourceLockConfig.of(identity))}).
+     */
     public Builder identity(String identity) {
       this.config = ResourceLockConfig.of(identity);
       return this;

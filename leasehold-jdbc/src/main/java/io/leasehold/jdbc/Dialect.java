@@ -5,6 +5,7 @@ import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -20,16 +21,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What differs between the databases a {@link JdbcLock} runs on: column types, how a call's
- * timeout is applied, how a write transaction starts, how a row write announces itself, and how
- * changes are watched. Everything else is standard SQL shared by all three.
+ * What differs between the databases a {@link JdbcLock} runs on: column types, how a call's timeout
+ * is applied, how a write transaction starts, how a row write announces itself, and how changes are
+ * watched. Everything else is standard SQL shared by all three.
  */
 enum Dialect {
   /**
-   * SQLite: a busy timeout per call, write transactions that take the write lock up front, and
-   * the operating system's file-change notification as the watch.
+   * SQLite: a busy timeout per call, write transactions that take the write lock up front, and the
+   * operating system's file-change notification as the watch.
    */
-  SQLITE("TEXT", "INTEGER") {
+  SQLITE("TEXT", "INTEGER", " ON CONFLICT (name) DO NOTHING") {
     @Override
     void applyTimeout(Connection c, Duration timeout) throws SQLException {
       execute(c, "PRAGMA busy_timeout = " + millis(timeout));
@@ -55,36 +56,26 @@ enum Dialect {
     }
 
     @Override
-    String onConflictDoNothing() {
-      return " ON CONFLICT (name) DO NOTHING";
-    }
-
-    @Override
-    Optional<LockWatch> watch(
-        DataSource ds,
-        LeaseTable table,
-        String lockName,
-        Supplier<LockSnapshot> read,
-        LockWatcher watcher) {
+    Optional<LockWatch> watch(Watched lock, LockWatcher watcher) {
       try {
-        if (!ds.isWrapperFor(SqliteConnectionPool.class)) {
+        if (!lock.dataSource().isWrapperFor(SqliteConnectionPool.class)) {
           return Optional.empty(); // not from SqliteDataSources: the file is unknown, so poll
         }
-        return Optional.of(
-            SqliteFileWatch.subscribe(ds.unwrap(SqliteConnectionPool.class).file(), read, watcher));
+        Path file = lock.dataSource().unwrap(SqliteConnectionPool.class).file();
+        return Optional.of(SqliteFileWatch.subscribe(file, lock.read(), watcher));
       } catch (SQLException | IOException e) {
-        log.debug("cannot watch {}/{}, polling instead: {}", table.name, lockName, e.toString());
+        log.debug("cannot watch {}, polling instead: {}", lock.lockName(), e.toString());
         return Optional.empty();
       }
     }
   },
 
   /**
-   * PostgreSQL: every row write carries its NOTIFY in the same statement, so that a renewal is
-   * one statement in autocommit; the transactions that remain (a new term) are bounded by {@code
+   * PostgreSQL: every row write carries its NOTIFY in the same statement, so that a renewal is one
+   * statement in autocommit; the transactions that remain (a new term) are bounded by {@code
    * idle_in_transaction_session_timeout}; LISTEN/NOTIFY is the watch.
    */
-  POSTGRESQL("TEXT", "BIGINT") {
+  POSTGRESQL("TEXT", "BIGINT", " ON CONFLICT (name) DO NOTHING") {
     @Override
     void begin(SqlCall call) throws SQLException {
       // a candidate frozen inside this transaction (SIGSTOP, a long GC pause) would hold the
@@ -93,11 +84,6 @@ enum Dialect {
       execute(
           call.connection,
           "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds * 1000L);
-    }
-
-    @Override
-    String onConflictDoNothing() {
-      return " ON CONFLICT (name) DO NOTHING";
     }
 
     @Override
@@ -116,32 +102,39 @@ enum Dialect {
     }
 
     @Override
-    Optional<LockWatch> watch(
-        DataSource ds,
-        LeaseTable table,
-        String lockName,
-        Supplier<LockSnapshot> read,
-        LockWatcher watcher) {
+    Optional<LockWatch> watch(Watched lock, LockWatcher watcher) {
+      LeaseTable table = lock.table();
       return Optional.of(
-          PgNotificationHub.of(ds, table.channel()).subscribe(lockName, table.name, watcher));
+          PgNotificationHub.of(lock.dataSource(), table.channel())
+              .subscribe(lock.lockName(), table.name, watcher));
     }
   },
 
-  /** Anything else with standard SQL: plain transactions, a duplicate key (SQLState 23) is a
-   * conflict, no watch. */
-  GENERIC("VARCHAR(253)", "BIGINT");
+  /**
+   * Anything else with standard SQL: plain transactions, a duplicate key (SQLState 23) is a
+   * conflict, no watch.
+   */
+  GENERIC("VARCHAR(253)", "BIGINT", "");
 
   private static final Logger log = LoggerFactory.getLogger(Dialect.class);
 
   /** The column type of names and texts. */
   final String textType;
+
   /** The column type of versions, tokens and times. */
   final String bigintType;
 
-  Dialect(String textType, String bigintType) {
+  private final String onConflictDoNothing;
+
+  Dialect(String textType, String bigintType, String onConflictDoNothing) {
     this.textType = textType;
     this.bigintType = bigintType;
+    this.onConflictDoNothing = onConflictDoNothing;
   }
+
+  /** What a watch needs of a lock: its data source and table, its name, how to read its row. */
+  record Watched(
+      DataSource dataSource, LeaseTable table, String lockName, Supplier<LockSnapshot> read) {}
 
   /** The dialect of the database {@code meta} describes. */
   static Dialect of(DatabaseMetaData meta) throws SQLException {
@@ -194,7 +187,7 @@ enum Dialect {
 
   /** The clause that makes an INSERT of an existing name write nothing, or "" when unknown. */
   String onConflictDoNothing() {
-    return "";
+    return onConflictDoNothing;
   }
 
   /**
@@ -216,15 +209,10 @@ enum Dialect {
   }
 
   /**
-   * Pushes changes of the row to {@code watcher}, reading it with {@code read} where the change
+   * Pushes changes of the lock's row to {@code watcher}, reading the row where the change
    * notification does not carry it; empty when this database cannot push changes.
    */
-  Optional<LockWatch> watch(
-      DataSource ds,
-      LeaseTable table,
-      String lockName,
-      Supplier<LockSnapshot> read,
-      LockWatcher watcher) {
+  Optional<LockWatch> watch(Watched lock, LockWatcher watcher) {
     return Optional.empty();
   }
 

@@ -2,16 +2,16 @@ package io.leasehold.jdbc;
 
 /**
  * One lock name's high-water marks, kept in the history table apart from the lease row, so that
- * deleting the row forgets neither: the highest {@code generation} (raised by every create) and
- * the highest fencing token ({@code fence}). Only writes that start a new term read and raise it,
- * in the same transaction as the row; renewals and releases never touch it.
+ * deleting the row forgets neither: the highest {@code generation} (raised by every create) and the
+ * highest fencing token ({@code fence}). Only writes that start a new term read and raise it, in
+ * the same transaction as the row; renewals and releases never touch it.
  *
- * <p>A row's {@code version} column packs its generation and a counter: {@code generation * 2^32
- * + counter}. A create starts the counter at 1 in a generation above every earlier one, and every
+ * <p>A row's {@code version} column packs its generation and a counter: {@code generation * 2^32 +
+ * counter}. A create starts the counter at 1 in a generation above every earlier one, and every
  * write adds 1. So a version never repeats for one name, across deletion and re-creation too: a
- * snapshot taken before a deletion cannot match the new row. A counter that would run into the
- * next generation (after 2^32 - 1 writes in one generation) is written like a new term, which
- * raises the mark to the row's generation.
+ * snapshot taken before a deletion cannot match the new row. A counter that would run into the next
+ * generation (after 2^32 - 1 writes in one generation) is written like a new term, which raises the
+ * mark to the row's generation.
  *
  * @param generation the highest generation any row of this name had
  * @param fence the highest fencing token any row of this name stored

@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every write raises the row's {@code version}, and {@link #update} is {@code UPDATE ... WHERE
  * name = ? AND version = ?} against the version of the snapshot it is given, so a concurrent writer
- * makes it fail with {@link LockConflictException}. The lock keeps no state between calls. A
- * second table, {@code <table>_history}, keeps per name the highest generation and fencing token
- * ever stored: a write that starts a term (a create, or a new token) reads and raises it in the
- * same transaction, so versions never repeat and tokens never go back, even when an operator
- * deletes the row. Renewals and releases leave it alone: each is one UPDATE in autocommit.
+ * makes it fail with {@link LockConflictException}. The lock keeps no state between calls. A second
+ * table, {@code <table>_history}, keeps per name the highest generation and fencing token ever
+ * stored: a write that starts a term (a create, or a new token) reads and raises it in the same
+ * transaction, so versions never repeat and tokens never go back, even when an operator deletes the
+ * row. Renewals and releases leave it alone: each is one UPDATE in autocommit.
  *
  * <p>Each call borrows a connection and returns it at once. No database time is used: expiry is
  * judged by the elector from local observation. On SQLite, transactions take the write lock up
@@ -87,8 +87,8 @@ public final class JdbcLock implements Lock {
    * repeated). Call it to refuse a wrong table up front instead of at the first election attempt.
    *
    * @param timeout how long the check may take
-   * @throws LockException when a table is missing and may not be created, has the wrong shape
-   *     (the message names the missing columns), or the database cannot be reached
+   * @throws LockException when a table is missing and may not be created, has the wrong shape (the
+   *     message names the missing columns), or the database cannot be reached
    */
   public void checkTable(Duration timeout) throws LockException {
     run(timeout, call -> null);
@@ -115,8 +115,8 @@ public final class JdbcLock implements Lock {
   }
 
   /**
-   * Inserts the row, in one transaction with the history: the row's version is the first of a
-   * new generation, and its token is raised above every token the name ever had.
+   * Inserts the row, in one transaction with the history: the row's version is the first of a new
+   * generation, and its token is raised above every token the name ever had.
    */
   @Override
   public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
@@ -161,8 +161,8 @@ public final class JdbcLock implements Lock {
   }
 
   /**
-   * Inside the caller's transaction, writes the row ({@code base} null: creates it) and raises
-   * the history to it. A new term's token is raised above the history's and the replaced row's.
+   * Inside the caller's transaction, writes the row ({@code base} null: creates it) and raises the
+   * history to it. A new term's token is raised above the history's and the replaced row's.
    */
   private LockSnapshot writeWithHistory(
       SqlCall call, LeaseRow.Stamp base, LeaderElectionRecord record, boolean newTerm)
@@ -224,11 +224,11 @@ public final class JdbcLock implements Lock {
 
   /**
    * On PostgreSQL, pushes every write made through a {@code JdbcLock} on this table to {@code
-   * watcher} through LISTEN/NOTIFY; one listening connection per data source and table serves
-   * all locks of the JVM. On an SQLite file opened with {@link SqliteDataSources}, the operating
-   * system's file-change notification triggers one read of the row per change (one watching
-   * thread per JVM). Empty on other databases and data sources, and when the database cannot be
-   * reached to find out which it is (the elector then polls).
+   * watcher} through LISTEN/NOTIFY; one listening connection per data source and table serves all
+   * locks of the JVM. On an SQLite file opened with {@link SqliteDataSources}, the operating
+   * system's file-change notification triggers one read of the row per change (one watching thread
+   * per JVM). Empty on other databases and data sources, and when the database cannot be reached to
+   * find out which it is (the elector then polls).
    */
   @Override
   public Optional<LockWatch> watch(LockWatcher watcher) {
@@ -237,11 +237,12 @@ public final class JdbcLock implements Lock {
       try (Connection c = dataSource.getConnection()) {
         d = tableCheck.dialect(c);
       } catch (SQLException e) {
-        log.debug("{}: cannot watch {}, polling instead: {}", identity(), description, e.getMessage());
+        log.debug(
+            "{}: cannot watch {}, polling instead: {}", identity(), description, e.getMessage());
         return Optional.empty();
       }
     }
-    return d.watch(dataSource, table, name, this::peek, watcher);
+    return d.watch(new Dialect.Watched(dataSource, table, name, this::peek), watcher);
   }
 
   @Override
@@ -258,8 +259,8 @@ public final class JdbcLock implements Lock {
   }
 
   /**
-   * Borrows a connection, bounds it by the time left, makes sure the tables are ready, runs
-   * {@code work}, and translates failures; retries serialization failures within the time.
+   * Borrows a connection, bounds it by the time left, makes sure the tables are ready, runs {@code
+   * work}, and translates failures; retries serialization failures within the time.
    */
   private <T> T run(Duration timeout, CallWork<T> work) throws LockException {
     long deadline = System.nanoTime() + timeout.toNanos();

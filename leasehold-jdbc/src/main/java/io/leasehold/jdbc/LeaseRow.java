@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One row of the lease table: the lock's name, its record (the {@code fence} column is the
- * record's fencing token) and the row's version (see {@link History} for how it is packed).
+ * One row of the lease table: the lock's name, its record (the {@code fence} column is the record's
+ * fencing token) and the row's version (see {@link History} for how it is packed).
  *
- * <p>Rows are read by column name and validated strictly: a value that is not what the DDL
- * declares (SQLite stores anything) fails with a {@link CorruptRecordException} naming the column,
- * carrying the corrupt version when the version column can still be read.
+ * <p>Rows are read by column name and validated strictly: a value that is not what the DDL declares
+ * (SQLite stores anything) fails with a {@link CorruptRecordException} naming the column, carrying
+ * the corrupt version when the version column can still be read.
  */
 record LeaseRow(String name, LeaderElectionRecord record, long version) {
   /** The columns after {@code name}, in the order {@link #bind} binds them. */

@@ -85,8 +85,8 @@ final class LeaseTable {
 
   /**
    * Accepts {@code table} or {@code schema.table}, each part a plain SQL identifier of at most 63
-   * characters, the table part at most 55 so that its history table's name fits too; anything
-   * else could smuggle SQL into statements and is refused.
+   * characters, the table part at most 55 so that its history table's name fits too; anything else
+   * could smuggle SQL into statements and is refused.
    */
   static String validateName(String table) {
     if (table == null) {
@@ -186,15 +186,17 @@ final class LeaseTable {
   }
 
   /**
-   * Replaces the history {@code seen} of {@code lock} (null: none) with {@code next}, only if it
-   * is still {@code seen}: a compare-and-swap, for databases whose transactions do not serialize
-   * the read. False when another writer changed it first.
+   * Replaces the history {@code seen} of {@code lock} (null: none) with {@code next}, only if it is
+   * still {@code seen}: a compare-and-swap, for databases whose transactions do not serialize the
+   * read. False when another writer changed it first.
    */
   boolean saveHistory(SqlCall call, String lock, History seen, History next) throws SQLException {
     if (seen == null) {
       try (PreparedStatement ps =
           call.prepare(
-              "INSERT INTO " + history + " (name, generation, fence) VALUES (?, ?, ?)"
+              "INSERT INTO "
+                  + history
+                  + " (name, generation, fence) VALUES (?, ?, ?)"
                   + call.dialect.onConflictDoNothing())) {
         ps.setString(1, lock);
         ps.setLong(2, next.generation());
@@ -211,7 +213,8 @@ final class LeaseTable {
         call.prepare(
             "UPDATE "
                 + history
-                + " SET generation = ?, fence = ? WHERE name = ? AND generation = ? AND fence = ?")) {
+                + " SET generation = ?, fence = ? WHERE name = ? AND generation = ? AND fence ="
+                + " ?")) {
       ps.setLong(1, next.generation());
       ps.setLong(2, next.fence());
       ps.setString(3, lock);
@@ -224,8 +227,8 @@ final class LeaseTable {
   // ---------------------------------------------------------------- creation and shape
 
   /**
-   * Creates both tables if allowed and missing, checks that they have every column, and gives
-   * every lease row without a history one (rows written before the history table existed).
+   * Creates both tables if allowed and missing, checks that they have every column, and gives every
+   * lease row without a history one (rows written before the history table existed).
    *
    * @throws LockException naming the table and what is missing
    */
@@ -286,9 +289,9 @@ final class LeaseTable {
   }
 
   /**
-   * Copies the generation and token of every lease row that has no history yet into the history,
-   * so that deleting such a row (written by a version without the history table) forgets
-   * nothing. Best effort: a concurrent writer may win a name, which then has its history.
+   * Copies the generation and token of every lease row that has no history yet into the history, so
+   * that deleting such a row (written by a version without the history table) forgets nothing. Best
+   * effort: a concurrent writer may win a name, which then has its history.
    */
   private void fillHistory(Connection c) throws SQLException {
     String sql =
@@ -304,8 +307,11 @@ final class LeaseTable {
     try (Statement s = c.createStatement()) {
       s.executeUpdate(sql);
     } catch (SQLException e) {
-      log.debug("filling {} from {} failed (another candidate may be doing it): {}",
-          history, name, e.getMessage());
+      log.debug(
+          "filling {} from {} failed (another candidate may be doing it): {}",
+          history,
+          name,
+          e.getMessage());
       if (!c.getAutoCommit()) {
         c.rollback();
       }

@@ -20,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One LISTEN connection and one daemon thread per data source and channel, shared by every
- * watching {@link JdbcLock} of the JVM: a thousand followers cost one connection, not a thousand.
- * Each NOTIFY carries the whole row, so watchers get the snapshot without a query. When the
- * connection breaks the hub reports itself unhealthy (followers poll), reconnects with backoff, and
- * tells every watcher to re-read once it is back. The thread ends when the last watch closes.
+ * One LISTEN connection and one daemon thread per data source and channel, shared by every watching
+ * {@link JdbcLock} of the JVM: a thousand followers cost one connection, not a thousand. Each
+ * NOTIFY carries the whole row, so watchers get the snapshot without a query. When the connection
+ * breaks the hub reports itself unhealthy (followers poll), reconnects with backoff, and tells
+ * every watcher to re-read once it is back. The thread ends when the last watch closes.
  */
 final class PgNotificationHub {
   private static final Logger log = LoggerFactory.getLogger(PgNotificationHub.class);
@@ -122,7 +122,8 @@ final class PgNotificationHub {
           break;
         }
         if (healthy) {
-          log.warn("LISTEN on {} broke, followers poll until it is back: {}", channel, e.getMessage());
+          log.warn(
+              "LISTEN on {} broke, followers poll until it is back: {}", channel, e.getMessage());
         }
         healthy = false;
         dispatchAll();

@@ -10,6 +10,7 @@ import java.time.Duration;
 final class SqlCall {
   final Connection connection;
   final Dialect dialect;
+
   /** The call's budget in whole seconds, at least 1: JDBC's query timeout unit. */
   final int timeoutSeconds;
 

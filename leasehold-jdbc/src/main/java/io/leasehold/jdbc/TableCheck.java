@@ -10,11 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
- * What one JVM knows about a table on a data source: the database's dialect, and whether the
- * tables were created and checked ({@link LeaseTable#prepare}). Shared by every {@link JdbcLock}
- * on the same data source (by identity) and table, so that five thousand locks check the table
- * once, not five thousand times. A failed check is tried again by the next call; a passed one is
- * not repeated. Data sources are held weakly: a registry entry never keeps a pool alive.
+ * What one JVM knows about a table on a data source: the database's dialect, and whether the tables
+ * were created and checked ({@link LeaseTable#prepare}). Shared by every {@link JdbcLock} on the
+ * same data source (by identity) and table, so that five thousand locks check the table once, not
+ * five thousand times. A failed check is tried again by the next call; a passed one is not
+ * repeated. Data sources are held weakly: a registry entry never keeps a pool alive.
  */
 final class TableCheck {
   private static final ReferenceQueue<DataSource> COLLECTED = new ReferenceQueue<>();

@@ -210,8 +210,7 @@ class JdbcLockTest {
   @Test
   void aFolderInsteadOfAFileIsReportedClearly() throws Exception {
     Path folder = Files.createDirectory(dir.resolve("leases.db"));
-    assertThatThrownBy(() -> SqliteDataSources.forFile(folder))
-        .hasMessageContaining("is a folder");
+    assertThatThrownBy(() -> SqliteDataSources.forFile(folder)).hasMessageContaining("is a folder");
   }
 
   @Test

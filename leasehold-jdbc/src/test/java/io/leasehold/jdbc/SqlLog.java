@@ -89,7 +89,8 @@ final class SqlLog {
               hook.at(step, false);
             }
             if (m.getName().equals("prepareStatement")) {
-              return statement(PreparedStatement.class, (PreparedStatement) result, (String) args[0]);
+              return statement(
+                  PreparedStatement.class, (PreparedStatement) result, (String) args[0]);
             }
             if (m.getName().equals("createStatement")) {
               return statement(Statement.class, (Statement) result, null);

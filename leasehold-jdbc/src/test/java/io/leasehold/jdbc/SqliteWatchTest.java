@@ -46,7 +46,12 @@ class SqliteWatchTest {
     LockSnapshot seenByB = b.get(T).orElseThrow();
     LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
     try (LockWatch w =
-        b.watch(s -> seen.add(s == null ? "?" : s.record().holderIdentity() + "#" + s.record().fencingToken()))
+        b.watch(
+                s ->
+                    seen.add(
+                        s == null
+                            ? "?"
+                            : s.record().holderIdentity() + "#" + s.record().fencingToken()))
             .orElseThrow()) {
       assertThat(w.isHealthy()).isTrue();
       a.update(created, record("a2", 2), T);
