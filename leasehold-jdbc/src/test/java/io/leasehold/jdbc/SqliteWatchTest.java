@@ -76,6 +76,7 @@ class SqliteWatchTest {
     // a second, open watch proves the write was reported; the closed one stayed silent
     LinkedBlockingQueue<LockSnapshot> other = new LinkedBlockingQueue<>();
     try (LockWatch open = lock("c").watch(other::add).orElseThrow()) {
+      assertThat(open.isHealthy()).isTrue();
       a.update(s, record("a", 1), T);
       assertThat(other.poll(10, TimeUnit.SECONDS)).isNotNull();
     }
