@@ -39,23 +39,27 @@ class SqliteWatchTest {
   }
 
   @Test
-  void writesByAnotherCandidateArePushedWithTheirSnapshot_andLeaveTheCasVersionAlone()
-      throws Exception {
+  void writesByAnotherCandidateArePushedWithTheirSnapshot() throws Exception {
     JdbcLock a = lock("a");
     JdbcLock b = lock("b");
-    a.create(record("a", 1), T);
-    b.get(T);
+    LockSnapshot created = a.create(record("a", 1), T);
+    LockSnapshot seenByB = b.get(T).orElseThrow();
     LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
     try (LockWatch w =
-        b.watch(s -> seen.add(s == null ? "?" : s.record().holderIdentity() + "#" + s.record().fencingToken()))
+        b.watch(
+                s ->
+                    seen.add(
+                        s == null
+                            ? "?"
+                            : s.record().holderIdentity() + "#" + s.record().fencingToken()))
             .orElseThrow()) {
       assertThat(w.isHealthy()).isTrue();
-      a.get(T);
-      a.update(record("a2", 2), T);
+      a.update(created, record("a2", 2), T);
       assertThat(awaitValue(seen, "a2#2")).isTrue();
 
-      // the watch read the row without moving b's compare-and-swap version
-      assertThatThrownBy(() -> b.update(record("b", 3), T)).isInstanceOf(LockConflictException.class);
+      // b's older snapshot no longer matches the row
+      assertThatThrownBy(() -> b.update(seenByB, record("b", 3), T))
+          .isInstanceOf(LockConflictException.class);
     }
   }
 
@@ -63,18 +67,17 @@ class SqliteWatchTest {
   void aClosedWatchDeliversNothingAndIsUnhealthy() throws Exception {
     JdbcLock a = lock("a");
     JdbcLock b = lock("b");
-    a.create(record("a", 1), T);
+    LockSnapshot s = a.create(record("a", 1), T);
     LinkedBlockingQueue<LockSnapshot> seen = new LinkedBlockingQueue<>();
     LockWatch w = b.watch(seen::add).orElseThrow();
     w.close();
     assertThat(w.isHealthy()).isFalse();
-    a.get(T);
-    a.update(record("a", 1), T);
+    s = a.update(s, record("a", 1), T);
     // a second, open watch proves the write was reported; the closed one stayed silent
     LinkedBlockingQueue<LockSnapshot> other = new LinkedBlockingQueue<>();
     try (LockWatch open = lock("c").watch(other::add).orElseThrow()) {
-      a.get(T);
-      a.update(record("a", 1), T);
+      assertThat(open.isHealthy()).isTrue();
+      a.update(s, record("a", 1), T);
       assertThat(other.poll(10, TimeUnit.SECONDS)).isNotNull();
     }
     assertThat(seen).isEmpty();
