@@ -57,6 +57,29 @@ final class CliProcess implements AutoCloseable {
     return String.join("\n", err);
   }
 
+  /**
+   * Writes the output of {@code processes} to {@code target/cli-test-logs/<test>.<n>.log}, so that a
+   * failure on a loaded CI machine can be read afterwards.
+   */
+  static void keepLogs(List<CliProcess> processes, org.junit.jupiter.api.TestInfo test) {
+    java.nio.file.Path dir = java.nio.file.Path.of("target", "cli-test-logs");
+    String name =
+        test.getTestClass().map(Class::getSimpleName).orElse("test")
+            + "."
+            + test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("unknown");
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      for (int i = 0; i < processes.size(); i++) {
+        CliProcess p = processes.get(i);
+        java.nio.file.Files.writeString(
+            dir.resolve(name + "." + i + ".log"),
+            "stdout:\n" + p.stdout() + "\nstderr:\n" + p.stderr() + "\n");
+      }
+    } catch (IOException e) {
+      System.err.println("could not keep the logs of " + name + ": " + e);
+    }
+  }
+
   @Override
   public void close() {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
