@@ -106,7 +106,7 @@ public final class LeaderElector implements AutoCloseable {
     this.retryNanos = config.retryPeriod().toNanos();
     this.renewNanos = config.renewDeadline().toNanos();
     this.authorityNanos = config.authorityNanos(lock.changeDetectionGranularity());
-    BoundedCalls calls = new BoundedCalls(clock, config.lockCallTimeout());
+    BoundedCalls calls = new BoundedCalls(clock, executor, config.lockCallTimeout());
     String who = identity + " (" + name + ")";
     FailureLog failures = new FailureLog(who, clock, REPEAT_WARNING_PERIODS * retryNanos);
     this.view = new LockView(config, calls, failures, () -> metric.slowpathExercised(name));
@@ -114,7 +114,7 @@ public final class LeaderElector implements AutoCloseable {
     this.callbacks =
         new Callbacks(
             config, who, () -> view.observation().holder(), l -> metric.leaderChanged(name, l));
-    this.schedule = new AttemptSchedule(config, who, this::attempt);
+    this.schedule = new AttemptSchedule(config, this::attempt);
     metric.off(name);
     if (config.watchDog() != null) {
       config.watchDog().setLeaderElection(this);
@@ -281,12 +281,14 @@ public final class LeaderElector implements AutoCloseable {
 
   // ================================================================== the loop
 
-  /** Runs one acquire or renew attempt; started by a timer, on the executor. */
+  /** Runs one acquire or renew attempt; started by a timer, on the clock's thread. */
   private void attempt() {
     Attempt a;
     synchronized (this) {
-      schedule.started();
-      if (inFlight != null || (state != State.FOLLOWING && state != State.LEADING)) {
+      schedule.fired();
+      if (inFlight != null
+          || (state != State.FOLLOWING && state != State.LEADING)
+          || !schedule.admit()) {
         return;
       }
       long now = clock.nanoTime();
@@ -312,6 +314,7 @@ public final class LeaderElector implements AutoCloseable {
     boolean exitNow = false;
     synchronized (this) {
       inFlight = null;
+      schedule.ended();
       long now = clock.nanoTime();
       if (state == State.STOPPING) {
         exitNow = true;

@@ -11,7 +11,6 @@ import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,6 @@ final class LockView {
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
 
   private final Lock lock;
-  private final Executor executor;
   private final ElectionClock clock;
   private final BoundedCalls calls;
   private final FailureLog failures;
@@ -47,7 +45,6 @@ final class LockView {
       FailureLog failures,
       Runnable slowPathRenewal) {
     this.lock = config.lock();
-    this.executor = config.executor();
     this.clock = config.clock();
     this.calls = calls;
     this.failures = failures;
@@ -116,7 +113,7 @@ final class LockView {
   private CompletableFuture<Boolean> slowPath(
       long start, Instant wallStart, long deadline, long term) {
     return calls
-        .run(timeout -> lock.getAsync(timeout, executor), deadline)
+        .run((timeout, ex) -> lock.getAsync(timeout, ex), deadline)
         .handle(
             (read, error) -> {
               if (error != null) {
@@ -154,10 +151,10 @@ final class LockView {
     LeaderElectionRecord record = w.record();
     return calls
         .run(
-            timeout ->
+            (timeout, ex) ->
                 base == null
-                    ? lock.createAsync(record, timeout, executor)
-                    : lock.updateAsync(base, record, timeout, executor),
+                    ? lock.createAsync(record, timeout, ex)
+                    : lock.updateAsync(base, record, timeout, ex),
             deadline)
         .handle(
             (written, error) -> {

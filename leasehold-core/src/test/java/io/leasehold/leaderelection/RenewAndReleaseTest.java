@@ -93,7 +93,7 @@ class RenewAndReleaseTest {
     private Runnable held;
 
     void arm() {
-      armed = 2;
+      armed = 1; // the next lock call
     }
 
     void finishHeldCall() {
