@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DefaultExecutors {
   /** How long an idle thread waits for work before it retires. */
-  static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
 
   /**
    * Where lock calls run: blocking calls bounded by their timeouts, so a few threads serve ten
