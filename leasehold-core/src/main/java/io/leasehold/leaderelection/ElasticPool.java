@@ -35,6 +35,11 @@ final class ElasticPool extends ThreadPoolExecutor {
     ((HandOff) getQueue()).pool = this;
   }
 
+  /** How many threads wait for a task. */
+  int idleThreads() {
+    return ((HandOff) getQueue()).waiting();
+  }
+
   /**
    * The pool's queue: hands a task to the thread that waited last, or declines it (so that the pool
    * starts a thread) while below the maximum, or keeps it in order until a thread asks.
@@ -130,6 +135,10 @@ final class ElasticPool extends ThreadPoolExecutor {
     @Override
     public boolean offer(Runnable task, long timeout, TimeUnit unit) {
       return offer(task);
+    }
+
+    synchronized int waiting() {
+      return waiters.size();
     }
 
     @Override

@@ -29,7 +29,7 @@ class ElasticPoolTest {
   void tasksOneAfterAnotherShareOneThread() throws Exception {
     for (int i = 0; i < 50; i++) {
       runAndWait();
-      Await.until(T, () -> pool.getActiveCount() == 0, "the task finished");
+      Await.until(T, () -> pool.idleThreads() == 1, "the thread waits for the next task");
     }
     assertThat(pool.getLargestPoolSize()).isEqualTo(1);
   }
