@@ -1,6 +1,5 @@
 package io.leasehold.jdbc;
 
-import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.io.IOException;
@@ -10,24 +9,30 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Change notification for SQLite lease files: the operating system reports every write to the
- * database or its WAL (inotify on Linux, through the JDK's {@link WatchService}), and each watching
- * lock then reads its own row once and hands the snapshot to its elector. One daemon thread per JVM
- * serves every watched file; it ends when the last watch closes. Other processes' writes are seen
- * as soon as the OS reports them, so followers need not poll.
+ * database or its WAL (inotify on Linux, through the JDK's {@link WatchService}). The watch then
+ * finds what changed with one statement per table (every row's version), and only the watching
+ * locks whose row changed read it and hand the snapshot to their elector: a write costs each
+ * process a constant number of reads, however many elections share the file. While writes keep
+ * coming, it looks at most every {@value #MIN_INTERVAL_MILLIS} ms; the first change after a quiet
+ * spell is seen at once. One daemon thread per JVM serves every watched file; it ends when the last
+ * watch closes. Followers need not poll.
  */
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
+  static final long MIN_INTERVAL_MILLIS = 20;
   private static final Object LOCK = new Object();
   private static WatchService service;
   private static Thread thread;
@@ -38,16 +43,16 @@ final class SqliteFileWatch {
   private SqliteFileWatch() {}
 
   /**
-   * Watches {@code database}: on each change, {@code read} is called (it returns the lock's current
-   * snapshot, or null when it cannot) and the result goes to {@code watcher}.
+   * Watches {@code database} for {@code lock}: when its row's version changed, the lock's row is
+   * read (a snapshot, or null when it cannot be read or is gone) and goes to {@code watcher}.
    *
    * @throws IOException when the folder cannot be watched
    */
-  static LockWatch subscribe(Path database, Supplier<LockSnapshot> read, LockWatcher watcher)
+  static LockWatch subscribe(Path database, Dialect.Watched lock, LockWatcher watcher)
       throws IOException {
     Path file = database.toAbsolutePath().normalize();
     Path folder = file.getParent();
-    Subscription s = new Subscription(file, read, watcher);
+    Subscription s = new Subscription(file, lock, watcher);
     synchronized (LOCK) {
       if (service == null) {
         service = FileSystems.getDefault().newWatchService();
@@ -136,38 +141,72 @@ final class SqliteFileWatch {
       }
       if (everything) {
         synchronized (LOCK) {
-          BY_FILE.forEach((f, list) -> {
-            if (f.getParent().equals(folder)) {
-              list.stream().filter(s -> !due.contains(s)).forEach(due::add);
-            }
-          });
+          BY_FILE.forEach(
+              (f, list) -> {
+                if (f.getParent().equals(folder)) {
+                  list.stream().filter(s -> !due.contains(s)).forEach(due::add);
+                }
+              });
         }
       }
       key.reset();
-      for (Subscription s : due) {
-        s.deliver();
+      deliver(due);
+      try {
+        Thread.sleep(MIN_INTERVAL_MILLIS); // while writes keep coming, look at most this often
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Finds which rows changed, one statement per table, and has the subscriptions of those rows read
+   * them; if the versions cannot be read, every subscription reads its row.
+   */
+  private static void deliver(List<Subscription> due) {
+    Map<String, List<Subscription>> byTable = new HashMap<>();
+    for (Subscription s : due) {
+      byTable.computeIfAbsent(s.file + "|" + s.lock.table().name, k -> new ArrayList<>()).add(s);
+    }
+    for (List<Subscription> group : byTable.values()) {
+      Map<String, Long> versions;
+      Dialect.Watched any = group.get(0).lock;
+      try (Connection c = any.dataSource().getConnection()) {
+        versions = any.table().versions(c);
+      } catch (SQLException | RuntimeException e) {
+        log.debug("reading the versions of {} failed: {}", any.table().name, e.toString());
+        versions = null;
+      }
+      for (Subscription s : group) {
+        s.deliverIfChanged(versions);
       }
     }
   }
 
   private static final class Subscription implements LockWatch {
+    private static final Long UNKNOWN = Long.MIN_VALUE;
+
     final Path file;
-    final Supplier<LockSnapshot> read;
+    final Dialect.Watched lock;
     final LockWatcher watcher;
     volatile boolean closed;
+    private Long delivered = UNKNOWN; // the version last handed over; only the watch thread
 
-    Subscription(Path file, Supplier<LockSnapshot> read, LockWatcher watcher) {
+    Subscription(Path file, Dialect.Watched lock, LockWatcher watcher) {
       this.file = file;
-      this.read = read;
+      this.lock = lock;
       this.watcher = watcher;
     }
 
-    void deliver() {
-      if (closed) {
+    /** Reads and delivers the row if its version is not the one delivered last (or unknown). */
+    void deliverIfChanged(Map<String, Long> versions) {
+      Long now = versions == null ? UNKNOWN : versions.get(lock.lockName());
+      if (closed || (versions != null && Objects.equals(now, delivered))) {
         return;
       }
+      delivered = now;
       try {
-        watcher.changed(read.get());
+        watcher.changed(lock.read().get());
       } catch (RuntimeException e) {
         log.debug("a watcher of {} failed: {}", file, e.toString());
       }
