@@ -470,8 +470,9 @@ public final class LeaderElector implements AutoCloseable {
   // ================================================================== exit
 
   /**
-   * Closes the watch, releases the lease if configured (once the last term's work has returned, by
-   * the stop deadline), then delivers onStoppedLeading and completes.
+   * Releases the lease if configured (once the last term's work has returned, by the stop
+   * deadline), closes the watch (after the release: closing a watch while its server sends it our
+   * own release must not delay that release), then delivers onStoppedLeading and completes.
    */
   private void exit() {
     Term last;
@@ -480,10 +481,10 @@ public final class LeaderElector implements AutoCloseable {
       last = lastTerm;
       deadline = stopDeadline;
     }
-    view.closeWatch(); // before the release: the watch need not report our own last write
     CompletableFuture<Void> work = last == null ? completed(null) : last.workDone;
     boolean notify = last != null ? !last.stopDelivered : !config.stoppedLeadingOnlyIfLed();
     (config.releaseOnCancel() ? release.after(work, deadline) : completed(null))
+        .thenRun(view::closeWatch)
         .thenCompose(v -> notify ? callbacks.stoppedLeading() : completed(null))
         .whenComplete(
             (v, e) -> {
