@@ -1,7 +1,10 @@
 package io.leasehold.cli;
 
 import io.leasehold.jdbc.JdbcLock;
+import io.leasehold.jdbc.SqliteConnectionPool;
 import io.leasehold.jdbc.SqliteDataSources;
+import io.leasehold.leaderelection.LeaderElectionConfig;
+import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
@@ -41,8 +44,12 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Watch an election among three processes on an SQLite file: the first leader,",
-      "a graceful handover and a crash failover, each timed. Cleans up after itself."
+      "Watch three processes elect a leader on an SQLite file, hand over and fail over.",
+      "",
+      "Three `leasehold run` processes compete on a temporary SQLite file: the first election, a"
+          + " graceful handover (SIGTERM) and a crash failover (SIGKILL), each timed. Everything"
+          + " it starts is removed at the end.",
+      ""
     })
 final class DemoCommand implements Callable<Integer> {
   private static final List<String> NAMES = List.of("alpha", "bravo", "charlie");
@@ -83,6 +90,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // before anything starts: the same rules and messages as run's
+    TimingOptions.check(spec.commandLine(), lease, renew, retry);
+    TimingOptions.checkWithLock(
+        spec.commandLine(),
+        LeaderElectionConfig.builder().leaseDuration(lease).renewDeadline(renew).retryPeriod(retry),
+        new InMemoryLockStore().lock("demo", "check"),
+        TimingOptions.describe(lease, renew, retry));
     out = spec.commandLine().getOut();
     dir = Files.createTempDirectory("leasehold-demo-");
     Path db = dir.resolve("demo.db");
@@ -98,8 +112,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int narrate(Path db) throws Exception {
-    JdbcLock observer =
-        JdbcLock.builder(SqliteDataSources.forFile(db)).name("demo").identity("observer").build();
+    try (SqliteConnectionPool pool = SqliteDataSources.forFile(db)) {
+      return narrate(db, JdbcLock.builder(pool).name("demo").identity("observer").build());
+    }
+  }
+
+  private int narrate(Path db, JdbcLock observer) throws Exception {
     out.printf(
         "Leasehold demo: three processes elect a leader on one SQLite file%n"
             + "  lease %s, renew deadline %s, retry period %s; database %s%n%n",

@@ -4,6 +4,9 @@ import io.etcd.jetcd.Client;
 import io.leasehold.etcd.EtcdClients;
 import io.leasehold.etcd.EtcdLock;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * {@code etcd:<endpoint>[,<endpoint>...]}: an {@link EtcdLock} on one shared client. TLS from
@@ -14,11 +17,13 @@ final class EtcdSpec extends LockSpec {
   private final Client client;
   private final LockOptions options;
   private final String display;
+  private final List<String> addresses;
 
-  private EtcdSpec(Client client, LockOptions options, String display) {
+  private EtcdSpec(Client client, LockOptions options, String display, List<String> addresses) {
     this.client = client;
     this.options = options;
     this.display = display;
+    this.addresses = addresses;
   }
 
   static LockSpec parse(String endpoints, LockOptions o, String password) {
@@ -45,7 +50,12 @@ final class EtcdSpec extends LockSpec {
       b.credentials(user, password);
     }
     Client client = b.build();
-    return new EtcdSpec(client, o, "etcd:" + endpoints).checked();
+    List<String> addresses =
+        Arrays.stream(endpoints.split(","))
+            .filter(e -> !e.isBlank())
+            .map(e -> hostPort(e.trim(), 2379))
+            .collect(Collectors.toList());
+    return new EtcdSpec(client, o, "etcd:" + endpoints, addresses).checked();
   }
 
   @Override
@@ -60,6 +70,17 @@ final class EtcdSpec extends LockSpec {
   @Override
   String display() {
     return display;
+  }
+
+  @Override
+  List<String> addresses() {
+    return addresses;
+  }
+
+  @Override
+  String removal() {
+    String prefix = options.etcdPrefix != null ? options.etcdPrefix : EtcdLock.DEFAULT_PREFIX;
+    return "etcdctl del '" + prefix + options.name + "'";
   }
 
   @Override

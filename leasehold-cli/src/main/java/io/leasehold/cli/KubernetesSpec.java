@@ -7,6 +7,7 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code kubernetes:<namespace>} or {@code kubernetes:<namespace>/<name>}: a lock of {@code
@@ -59,6 +60,24 @@ final class KubernetesSpec extends LockSpec {
     ResourceLockConfig config =
         ResourceLockConfig.of(identity, new KubernetesEventRecorder(client, identity));
     return KubernetesLocks.create(options.lockType, namespace, options.name, client, config);
+  }
+
+  @Override
+  List<String> addresses() {
+    return List.of(hostPort(client.getMasterUrl().toString(), 443));
+  }
+
+  @Override
+  String removal() {
+    String kinds =
+        switch (options.lockType) {
+          case KubernetesLocks.LEASES -> "lease";
+          case KubernetesLocks.CONFIGMAPS -> "configmap";
+          case KubernetesLocks.ENDPOINTS -> "endpoints";
+          case KubernetesLocks.CONFIGMAPS_LEASES -> "configmap,lease";
+          default -> "endpoints,lease";
+        };
+    return "kubectl -n " + namespace + " delete " + kinds + " " + options.name;
   }
 
   @Override

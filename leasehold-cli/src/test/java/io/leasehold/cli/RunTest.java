@@ -29,10 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunTest {
   private static final Duration T = Duration.ofSeconds(60);
-  /** Short timings: lease 2 s, renew deadline 1.5 s, retry 0.2 s; the child's grace is 0.25 s. */
-  private static final List<String> FAST =
-      List.of("--lease-duration", "2s", "--renew-deadline", "1.5s", "--retry-period", "0.2s");
-
   @TempDir Path dir;
   private final List<CliProcess> started = new ArrayList<>();
 
@@ -49,12 +45,7 @@ class RunTest {
   private CliProcess run(
       Map<String, String> env, String lockSpec, String id, String script, String... extra)
       throws IOException {
-    List<String> args = new ArrayList<>(List.of("run", "--lock", lockSpec, "--name", "job"));
-    args.addAll(List.of("--id", id));
-    args.addAll(FAST);
-    args.addAll(List.of(extra));
-    args.addAll(List.of("--", "sh", "-c", script));
-    CliProcess p = CliProcess.start(env, args.toArray(String[]::new));
+    CliProcess p = Jobs.run(env, lockSpec, id, script, extra);
     started.add(p);
     return p;
   }
@@ -65,9 +56,10 @@ class RunTest {
 
   /** A child that records its pid and term (in that order, once its TERM trap is set), then works. */
   private String worker() {
-    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/termed; exit 0' TERM;"
+    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/termed; exit 0' TERM; "
+        + Jobs.ALIVE
         + " for f in " + dir + "/*.pid; do"
-        + "  [ -f \"$f\" ] && kill -0 \"$(cat \"$f\")\" 2>/dev/null && echo \"$f\" >> " + dir + "/overlap;"
+        + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\" && echo \"$f\" >> " + dir + "/overlap;"
         + " done;"
         + " echo $$ > " + dir + "/$LEASEHOLD_IDENTITY.pid;"
         + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
@@ -75,17 +67,11 @@ class RunTest {
   }
 
   private List<String> lines(String file) {
-    Path p = dir.resolve(file);
-    try {
-      return Files.exists(p) ? Files.readAllLines(p) : List.of();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return new Jobs(dir).lines(file);
   }
 
   private Optional<ProcessHandle> childOf(String identity) {
-    List<String> pid = lines(identity + ".pid");
-    return pid.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(pid.get(0).trim()));
+    return new Jobs(dir).process(identity + ".pid");
   }
 
   @Test
@@ -98,7 +84,7 @@ class RunTest {
                 + dir + "/env; exit 7");
     assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(7);
     assertThat(lines("env")).containsExactly("solo job 1");
-    assertThat(p.stderr()).contains("child exited with code 7; lease released");
+    assertThat(p.stderr()).contains("sh exited with code 7 after").contains("released the lease of job");
 
     CliProcess status = CliProcess.start("status", "--lock", sqlite(), "--name", "job", "--json");
     assertThat(status.exitCode(T)).as(status.stderr()).isZero();
@@ -106,6 +92,21 @@ class RunTest {
         .contains("\"state\":\"released\"")
         .contains("\"holderIdentity\":\"\"")
         .contains("\"fencingToken\":1");
+  }
+
+  @Test
+  void theCommandGetsNoBackendPasswordUnlessAsked() throws Exception {
+    Map<String, String> env = Map.of("PGPASSWORD", "pg-secret", "ETCD_PASSWORD", "etcd-secret");
+    String dump = "env > " + dir + "/env-$LEASEHOLD_FENCING_TOKEN";
+    CliProcess plain = run(env, sqlite(), "solo", dump);
+    assertThat(plain.exitCode(T)).as(plain.stderr()).isZero();
+    assertThat(lines("env-1"))
+        .contains("LEASEHOLD_IDENTITY=solo")
+        .noneMatch(l -> l.startsWith("PGPASSWORD=") || l.startsWith("ETCD_PASSWORD="));
+
+    CliProcess asked = run(env, sqlite(), "solo", dump, "--pass-credentials");
+    assertThat(asked.exitCode(T)).as(asked.stderr()).isZero();
+    assertThat(lines("env-2")).contains("PGPASSWORD=pg-secret", "ETCD_PASSWORD=etcd-secret");
   }
 
   @Test
@@ -136,7 +137,7 @@ class RunTest {
     alpha.process.destroyForcibly(); // SIGKILL: no release, no shutdown hook
 
     // the orphaned child is stopped (TERM through the wrapper's pipe), long before the lease ends
-    Await.until(T, () -> !alphasChild.isAlive(), "alpha's child stops");
+    Await.until(T, () -> !Jobs.alive(alphasChild.pid()), "alpha's child stops");
     assertThat(lines("termed")).containsExactly("alpha");
     Await.until(T, () -> lines("terms").size() == 2, "bravo leads");
     assertThat(lines("terms")).containsExactly("alpha 1", "bravo 2");
@@ -207,7 +208,7 @@ class RunTest {
 
       pg.stop();
 
-      Await.until(T, () -> !child.isAlive(), "the child stops when renewals fail");
+      Await.until(T, () -> !Jobs.alive(child.pid()), "the child stops when renewals fail");
       assertThat(lines("termed")).containsExactly("alpha");
       assertThat(p.process.isAlive()).as("run keeps competing").isTrue();
 
@@ -229,7 +230,7 @@ class RunTest {
 
       alpha.process.destroyForcibly();
 
-      Await.until(T, () -> !alphasChild.isAlive(), "alpha's child stops");
+      Await.until(T, () -> !Jobs.alive(alphasChild.pid()), "alpha's child stops");
       Await.until(T, () -> lines("terms").size() == 2, "bravo leads");
       assertThat(lines("terms")).containsExactly("alpha 1", "bravo 2");
       assertThat(lines("overlap")).isEmpty();

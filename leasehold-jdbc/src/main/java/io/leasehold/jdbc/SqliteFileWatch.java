@@ -10,8 +10,13 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * lock then reads its own row once and hands the snapshot to its elector. One daemon thread per JVM
  * serves every watched file; it ends when the last watch closes. Other processes' writes are seen
  * as soon as the OS reports them, so followers need not poll.
+ *
+ * <p>The OS reports a write to the WAL before the transaction is visible: a writer in full
+ * synchronous mode then syncs the WAL to disk, and only after that publishes the commit. So before
+ * reading, the watch waits for any write in progress: it takes the file's write lock and lets it go
+ * at once ({@code BEGIN IMMEDIATE; ROLLBACK}, on one connection per watched file), which returns
+ * only once the writer has committed.
  */
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
@@ -33,6 +44,9 @@ final class SqliteFileWatch {
   private static Thread thread;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
   private static final Map<Path, List<Subscription>> BY_FILE = new HashMap<>();
+  /** Per watched file, the connection that waits for writes in progress; opened on first use. */
+  private static final Map<Path, Connection> BARRIERS = new HashMap<>();
+  private static final int BARRIER_TIMEOUT_MILLIS = 2_000;
   private static int subscriptions;
 
   private SqliteFileWatch() {}
@@ -71,6 +85,7 @@ final class SqliteFileWatch {
 
   private static void unsubscribe(Subscription s) {
     WatchService closing = null;
+    Connection barrier = null;
     synchronized (LOCK) {
       List<Subscription> list = BY_FILE.get(s.file);
       if (list == null || !list.remove(s)) {
@@ -78,6 +93,7 @@ final class SqliteFileWatch {
       }
       if (list.isEmpty()) {
         BY_FILE.remove(s.file);
+        barrier = BARRIERS.remove(s.file);
         Path folder = s.file.getParent();
         if (BY_FILE.keySet().stream().noneMatch(f -> f.getParent().equals(folder))) {
           WatchKey key = FOLDERS.remove(folder);
@@ -92,12 +108,49 @@ final class SqliteFileWatch {
         thread = null;
       }
     }
+    if (barrier != null) {
+      try {
+        barrier.close();
+      } catch (SQLException e) {
+        log.debug("closing the watch connection of {} failed: {}", s.file, e.toString());
+      }
+    }
     if (closing != null) {
       try {
         closing.close(); // ends the thread
       } catch (IOException e) {
         log.debug("closing the SQLite watch service failed: {}", e.toString());
       }
+    }
+  }
+
+  /** Returns once no write to {@code file} is in progress (or after the timeout). */
+  private static void awaitWriter(Path file) {
+    Connection c;
+    synchronized (LOCK) {
+      if (!BY_FILE.containsKey(file)) {
+        return; // unsubscribed meanwhile
+      }
+      c = BARRIERS.get(file);
+      if (c == null) {
+        try {
+          c = DriverManager.getConnection("jdbc:sqlite:" + file);
+          try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BARRIER_TIMEOUT_MILLIS);
+          }
+        } catch (SQLException e) {
+          log.debug("cannot open {} to wait for writers: {}", file, e.toString());
+          return;
+        }
+        BARRIERS.put(file, c);
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      s.execute("ROLLBACK");
+    } catch (SQLException e) {
+      // busy past the timeout, or closed by unsubscribe: read anyway
+      log.debug("waiting for writers of {} failed: {}", file, e.toString());
     }
   }
 
@@ -144,9 +197,15 @@ final class SqliteFileWatch {
         }
       }
       key.reset();
+      Map<Path, List<Subscription>> byFile = new LinkedHashMap<>();
       for (Subscription s : due) {
-        s.deliver();
+        byFile.computeIfAbsent(s.file, f -> new ArrayList<>()).add(s);
       }
+      byFile.forEach(
+          (file, subscribers) -> {
+            awaitWriter(file);
+            subscribers.forEach(Subscription::deliver);
+          });
     }
   }
 
