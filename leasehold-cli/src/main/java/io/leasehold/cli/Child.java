@@ -42,9 +42,9 @@ final class Child {
   static final int SURVIVED_KILL = 12;
 
   /**
-   * The guard: reads the group id, waits for the pipe to close, then ends the group. A group
-   * counts as ended when only zombies are left in it: where nothing reaps orphans (a container
-   * whose first process is this JVM), the dead would otherwise keep it "alive".
+   * The guard: reads the group id, waits for the pipe to close, then ends the group. A group counts
+   * as ended when only zombies are left in it: where nothing reaps orphans (a container whose first
+   * process is this JVM), the dead would otherwise keep it "alive".
    */
   private static final String GUARD =
       """
@@ -156,7 +156,8 @@ final class Child {
    * Starts the guard, then {@code command} through {@code setsid} with {@code environment} as its
    * whole environment, then tells the guard the command's group.
    */
-  static Child start(List<String> command, Map<String, String> environment, Path setsid, Duration grace)
+  static Child start(
+      List<String> command, Map<String, String> environment, Path setsid, Duration grace)
       throws IOException {
     long graceCentis = Math.max(0, grace.toMillis() / 10);
     ProcessBuilder g =
@@ -171,8 +172,7 @@ final class Child {
     try {
       ProcessBuilder pb =
           new ProcessBuilder(
-              Stream.concat(Stream.of(setsid.toString()), command.stream())
-                  .toList());
+              Stream.concat(Stream.of(setsid.toString()), command.stream()).toList());
       pb.environment().clear();
       pb.environment().putAll(environment);
       pb.redirectInput(new File("/dev/null"));
@@ -226,20 +226,29 @@ final class Child {
       return switch (guardCode) {
         case NOTHING_LEFT -> "had already ended" + code;
         case ENDED_AFTER_TERM -> "ended " + took.toMillis() + " ms after SIGTERM" + code;
-        case KILLED -> "did not end within the " + Durations.format(grace) + " grace after SIGTERM;"
-            + " killed (SIGKILL)" + code;
-        case SURVIVED_KILL -> "was sent SIGKILL after the " + Durations.format(grace)
-            + " grace, but processes of its group were still there 1 s later";
-        default -> "was stopped by leasehold itself after its guard failed (code " + guardCode + ")"
-            + code;
+        case KILLED ->
+            "did not end within the "
+                + Durations.format(grace)
+                + " grace after SIGTERM;"
+                + " killed (SIGKILL)"
+                + code;
+        case SURVIVED_KILL ->
+            "was sent SIGKILL after the "
+                + Durations.format(grace)
+                + " grace, but processes of its group were still there 1 s later";
+        default ->
+            "was stopped by leasehold itself after its guard failed (code "
+                + guardCode
+                + ")"
+                + code;
       };
     }
   }
 
   /**
-   * Ends the command and everything in its group: SIGTERM, then SIGKILL after the grace period. Also
-   * used after the command exited by itself, for what it left behind. Waits even if the calling
-   * thread is interrupted: leadership must not pass while any of it runs.
+   * Ends the command and everything in its group: SIGTERM, then SIGKILL after the grace period.
+   * Also used after the command exited by itself, for what it left behind. Waits even if the
+   * calling thread is interrupted: leadership must not pass while any of it runs.
    */
   Ending stop() {
     boolean interrupted = Thread.interrupted();

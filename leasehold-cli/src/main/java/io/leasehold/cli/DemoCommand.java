@@ -131,43 +131,50 @@ final class DemoCommand implements Callable<Integer> {
     long elected = first.at;
     say("%s leads with fencing token %d", first.name, first.token);
     awaitRenewal(observer, first.name);
-    say("%s renews its lease every %s; the others hear of each write from the OS", first.name,
-        Durations.format(retry));
+    say(
+        "%s renews its lease every %s; the others hear of each write from the OS",
+        first.name, Durations.format(retry));
 
-    say("graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
+    say(
+        "graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
         first.name);
     long stopped = System.nanoTime();
     candidate(first.name).process.destroy();
     Event second = next("a leader after the handover");
     long handover = second.at - stopped;
-    say("%s leads with fencing token %d, %s after %s was stopped",
+    say(
+        "%s leads with fencing token %d, %s after %s was stopped",
         second.name, second.token, ms(handover), first.name);
     candidate(first.name).process.waitFor(10, TimeUnit.SECONDS);
     awaitRenewal(observer, second.name);
 
-    say("crash: %s is killed (SIGKILL); nothing is released, so the others must wait out the lease",
+    say(
+        "crash: %s is killed (SIGKILL); nothing is released, so the others must wait out the lease",
         second.name);
     long killed = System.nanoTime();
     candidate(second.name).process.destroyForcibly();
     Event third = awaitWithProgress(killed, second.name);
     long failover = third.at - killed;
-    say("%s leads with fencing token %d, %s after the crash (%.2f x the lease)",
+    say(
+        "%s leads with fencing token %d, %s after the crash (%.2f x the lease)",
         third.name, third.token, ms(failover), failover / (double) lease.toNanos());
 
     Optional<LockSnapshot> last = observer.get(Duration.ofSeconds(5));
     out.printf("%nSummary%n");
     out.printf("  first election     %s after the candidates started%n", ms(elected - start));
     out.printf("  graceful handover  %s (the leader released the lease)%n", ms(handover));
-    out.printf("  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
-            + " the others saw)%n", ms(failover), failover / (double) lease.toNanos(),
-        Durations.format(lease));
+    out.printf(
+        "  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
+            + " the others saw)%n",
+        ms(failover), failover / (double) lease.toNanos(), Durations.format(lease));
     last.map(LockSnapshot::record)
         .ifPresent(
             r ->
                 out.printf(
                     "  the record now     holder %s, %d transitions, fencing token %d%n",
                     r.holderIdentity(), r.leaderTransitions(), r.fencingToken()));
-    out.printf("%nTry it yourself: bin/leasehold run --lock sqlite:/tmp/my.db --name job -- <cmd>%n");
+    out.printf(
+        "%nTry it yourself: bin/leasehold run --lock sqlite:/tmp/my.db --name job -- <cmd>%n");
     out.flush();
     return 0;
   }
@@ -310,7 +317,10 @@ final class DemoCommand implements Callable<Integer> {
 
   private void say(String format, Object... args) {
     out.printf(
-        Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, String.format(format, args));
+        Locale.ROOT,
+        "[%5.1f s] %s%n",
+        (System.nanoTime() - start) / 1e9,
+        String.format(format, args));
     out.flush();
   }
 
@@ -323,7 +333,8 @@ final class DemoCommand implements Callable<Integer> {
     for (String name : NAMES) {
       try {
         List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
-        tails.put(name, String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
+        tails.put(
+            name, String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
       } catch (IOException e) {
         tails.put(name, "(no log)");
       }

@@ -30,7 +30,11 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     }
     if (d.compareTo(LONGEST) > 0) {
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' is longer than " + format(LONGEST) + " (24 h), the most leasehold takes");
+          "'"
+              + value
+              + "' is longer than "
+              + format(LONGEST)
+              + " (24 h), the most leasehold takes");
     }
     return d;
   }
@@ -71,11 +75,18 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     String reason = why.isEmpty() ? "" : " (" + why + ")";
     if (value.compareTo(min) < 0) {
       throw new CommandLine.ParameterException(
-          cmd, flag + " " + format(value) + " is too short: it must be at least " + format(min) + reason);
+          cmd,
+          flag
+              + " "
+              + format(value)
+              + " is too short: it must be at least "
+              + format(min)
+              + reason);
     }
     if (value.compareTo(max) > 0) {
       throw new CommandLine.ParameterException(
-          cmd, flag + " " + format(value) + " is too long: it must be at most " + format(max) + reason);
+          cmd,
+          flag + " " + format(value) + " is too long: it must be at most " + format(max) + reason);
     }
   }
 

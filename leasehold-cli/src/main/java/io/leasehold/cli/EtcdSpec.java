@@ -16,20 +16,16 @@ import java.util.stream.Collectors;
 final class EtcdSpec extends LockSpec {
   private final Client client;
   private final LockOptions options;
-  private final String display;
-  private final List<String> addresses;
 
   private EtcdSpec(Client client, LockOptions options, String display, List<String> addresses) {
+    super(display, addresses);
     this.client = client;
     this.options = options;
-    this.display = display;
-    this.addresses = addresses;
   }
 
   static LockSpec parse(String endpoints, LockOptions o, String password) {
     if (endpoints.isBlank()) {
-      throw new IllegalArgumentException(
-          "etcd: needs endpoints, e.g. etcd:http://127.0.0.1:2379");
+      throw new IllegalArgumentException("etcd: needs endpoints, e.g. etcd:http://127.0.0.1:2379");
     }
     EtcdClients.Builder b = EtcdClients.builder().endpoints(endpoints);
     if (o.etcdCa != null) {
@@ -65,16 +61,6 @@ final class EtcdSpec extends LockSpec {
       b.prefix(options.etcdPrefix);
     }
     return b.build();
-  }
-
-  @Override
-  String display() {
-    return display;
-  }
-
-  @Override
-  List<String> addresses() {
-    return addresses;
   }
 
   @Override

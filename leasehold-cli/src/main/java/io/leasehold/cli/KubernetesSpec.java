@@ -22,6 +22,9 @@ final class KubernetesSpec extends LockSpec {
   private final String namespace;
 
   private KubernetesSpec(KubernetesClient client, LockOptions options, String namespace) {
+    super(
+        "kubernetes:" + namespace + " (" + options.lockType + ")",
+        List.of(hostPort(client.getMasterUrl().toString(), 443)));
     this.client = client;
     this.options = options;
     this.namespace = namespace;
@@ -63,11 +66,6 @@ final class KubernetesSpec extends LockSpec {
   }
 
   @Override
-  List<String> addresses() {
-    return List.of(hostPort(client.getMasterUrl().toString(), 443));
-  }
-
-  @Override
   String removal() {
     String kinds =
         switch (options.lockType) {
@@ -78,11 +76,6 @@ final class KubernetesSpec extends LockSpec {
           default -> "endpoints,lease";
         };
     return "kubectl -n " + namespace + " delete " + kinds + " " + options.name;
-  }
-
-  @Override
-  String display() {
-    return "kubernetes:" + namespace + " (" + options.lockType + ")";
   }
 
   @Override

@@ -23,8 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * </ul>
  *
  * <p>Exit codes: 0 success, 1 runtime failure, 2 usage error (bad flags, a bad lock spec, invalid
- * timings, a lease table of the wrong shape), 126/127 when {@code run}'s command cannot run, 130/143
- * after SIGINT/SIGTERM, and the command's exit code where {@code run} ran it to its end.
+ * timings, a lease table of the wrong shape), 126/127 when {@code run}'s command cannot run,
+ * 130/143 after SIGINT/SIGTERM, and the command's exit code where {@code run} ran it to its end.
  */
 @Command(
     name = "leasehold",
@@ -103,7 +103,11 @@ public final class Leasehold implements Runnable {
     PrintWriter err = cmd.getErr();
     String message = e.getMessage();
     if (e instanceof CommandLine.UnmatchedArgumentException) {
-      message = unmatched(((CommandLine.UnmatchedArgumentException) e).getUnmatched(), cmd.getCommandSpec(), message);
+      message =
+          unmatched(
+              ((CommandLine.UnmatchedArgumentException) e).getUnmatched(),
+              cmd.getCommandSpec(),
+              message);
     } else if (e instanceof CommandLine.MissingParameterException) {
       // a mistyped flag leaves its option missing: the mistyped one is the news
       Optional<String> unknown = unknownOption(cmd.getCommandSpec(), args);
@@ -166,7 +170,8 @@ public final class Leasehold implements Runnable {
       return "";
     }
     int d = distance(typed, best.get());
-    boolean near = d <= Math.max(2, typed.length() / 4) || best.get().startsWith(typed) && typed.length() > 3;
+    boolean near =
+        d <= Math.max(2, typed.length() / 4) || best.get().startsWith(typed) && typed.length() > 3;
     return near ? "; did you mean " + best.get() + "?" : "";
   }
 
@@ -183,7 +188,10 @@ public final class Leasehold implements Runnable {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

@@ -34,12 +34,11 @@ final class LockOptions {
   @Option(
       names = "--id",
       paramLabel = "IDENTITY",
-      description = "This candidate's identity, unique among the candidates (default: hostname-pid).")
+      description =
+          "This candidate's identity, unique among the candidates (default: hostname-pid).")
   String identity;
 
-  @Option(
-      names = "--user",
-      description = "PostgreSQL user (default: $PGUSER); etcd user.")
+  @Option(names = "--user", description = "PostgreSQL user (default: $PGUSER); etcd user.")
   String user;
 
   @Option(
@@ -47,9 +46,7 @@ final class LockOptions {
       description = "File holding the password (default: $PGPASSWORD / $ETCD_PASSWORD).")
   Path passwordFile;
 
-  @Option(
-      names = "--table",
-      description = "SQL table of the leases (default: leasehold_leases).")
+  @Option(names = "--table", description = "SQL table of the leases (default: leasehold_leases).")
   String table;
 
   @Option(
@@ -70,15 +67,14 @@ final class LockOptions {
       description = "etcd: the client certificate's PKCS#8 key.")
   Path etcdKey;
 
-  @Option(
-      names = "--etcd-prefix",
-      description = "etcd: key prefix (default: /leasehold/leases/).")
+  @Option(names = "--etcd-prefix", description = "etcd: key prefix (default: /leasehold/leases/).")
   String etcdPrefix;
 
   @Option(
       names = "--kubeconfig",
       paramLabel = "FILE",
-      description = "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
+      description =
+          "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
   Path kubeconfig;
 
   /** The longest name or identity: a Kubernetes object name (a DNS subdomain) has at most 253. */
@@ -107,8 +103,8 @@ final class LockOptions {
   }
 
   /**
-   * A name must show as one line in logs and fit every backend: not blank, no control characters
-   * (a newline would split every log line that names it), at most {@value #MAX_NAME} characters.
+   * A name must show as one line in logs and fit every backend: not blank, no control characters (a
+   * newline would split every log line that names it), at most {@value #MAX_NAME} characters.
    */
   static void checkName(CommandLine cmd, String flag, String value) {
     String shown = Json.string(value);

@@ -21,26 +21,36 @@ import java.util.stream.Collectors;
 /**
  * Turns a lock spec ({@code sqlite:<file>}, {@code jdbc:postgresql://...}, {@code
  * kubernetes:<namespace>}, {@code etcd:<endpoints>}) into locks. A spec that cannot work raises
- * {@link IllegalArgumentException} with one clear line; credentials never appear in it. A spec
- * also explains its backend's failures: where the servers are and whether they answer, and how to
- * remove a record nobody can read.
+ * {@link IllegalArgumentException} with one clear line; credentials never appear in it. A spec also
+ * explains its backend's failures: where the servers are and whether they answer, and how to remove
+ * a record nobody can read.
  */
 abstract class LockSpec implements AutoCloseable {
   /** How long a reachability check of one address may take. */
   private static final Duration REACH_TIMEOUT = Duration.ofSeconds(1);
 
+  private final String display;
+  private final List<String> addresses;
+
+  LockSpec(String display, List<String> addresses) {
+    this.display = display;
+    this.addresses = List.copyOf(addresses);
+  }
+
   /** A lock for {@code identity} on the named lock. */
   abstract Lock lock(String identity);
-
-  /** The spec without credentials, for logs. */
-  abstract String display();
 
   /** How to remove the lock's record by hand: a command or an SQL statement. */
   abstract String removal();
 
+  /** The spec without credentials, for logs. */
+  final String display() {
+    return display;
+  }
+
   /** The {@code host:port} of each server behind this spec; empty for a local file. */
-  List<String> addresses() {
-    return List.of();
+  final List<String> addresses() {
+    return addresses;
   }
 
   /** Whether {@code e} is a configuration error that retrying cannot fix. */

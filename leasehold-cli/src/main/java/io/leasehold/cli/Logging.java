@@ -16,11 +16,12 @@ final class Logging {
       List.of(
           "io.leasehold.leaderelection.LeaderElector",
           "io.leasehold.jdbc.JdbcLock",
-          "io.leasehold.kubernetes.ObjectLock",
+          "io.leasehold.kubernetes",
           "com.zaxxer.hikari");
 
   /** gRPC (under jetcd) logs through java.util.logging; keep its INFO chatter out. */
-  private static final java.util.logging.Logger GRPC = java.util.logging.Logger.getLogger("io.grpc");
+  private static final java.util.logging.Logger GRPC =
+      java.util.logging.Logger.getLogger("io.grpc");
 
   private Logging() {}
 

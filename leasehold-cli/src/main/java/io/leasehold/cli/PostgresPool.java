@@ -8,12 +8,12 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
- * The CLI's small PostgreSQL connection pool (a new connection per call costs several
- * milliseconds; one connection also serves LISTEN for the watch). It starts on first use, keeps
- * trying while the server is down (the elector retries), and waits for a connection a little less
- * than one lock call may take, so that the call fails with the server's own reason ("Connection to
- * 127.0.0.1:5432 refused", "password authentication failed") rather than with the elector's
- * timeout or the pool's internals.
+ * The CLI's small PostgreSQL connection pool (a new connection per call costs several milliseconds;
+ * one connection also serves LISTEN for the watch). It starts on first use, keeps trying while the
+ * server is down (the elector retries), and waits for a connection a little less than one lock call
+ * may take, so that the call fails with the server's own reason ("Connection to 127.0.0.1:5432
+ * refused", "password authentication failed") rather than with the elector's timeout or the pool's
+ * internals.
  */
 final class PostgresPool extends HikariDataSource {
   private static final Duration SHORTEST_WAIT = Duration.ofMillis(250); // HikariCP's floor
@@ -45,8 +45,8 @@ final class PostgresPool extends HikariDataSource {
 
   /**
    * HikariCP reports "Connection is not available, request timed out after N ms (total=0, ...)"
-   * with the last connection failure as the cause: the failure is what the user needs, with its
-   * SQL state (08 unreachable, 28 credentials) so that the lock classifies it.
+   * with the last connection failure as the cause: the failure is what the user needs, with its SQL
+   * state (08 unreachable, 28 credentials) so that the lock classifies it.
    */
   private SQLException explain(SQLException e) {
     if (!(e instanceof SQLTransientConnectionException)) {
@@ -56,7 +56,9 @@ final class PostgresPool extends HikariDataSource {
     if (cause instanceof SQLException) {
       SQLException failure = (SQLException) cause;
       return new SQLException(
-          LockSpec.withAddress(LockSpec.messages(failure), address), failure.getSQLState(), failure);
+          LockSpec.withAddress(LockSpec.messages(failure), address),
+          failure.getSQLState(),
+          failure);
     }
     return new SQLTransientConnectionException(
         "no connection to "

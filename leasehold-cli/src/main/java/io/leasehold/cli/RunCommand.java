@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
  * {@code leasehold run}: competes for a lock and runs a command only while leader.
  *
  * <p>Before it competes, it checks what retrying cannot fix: the flags, that the command exists and
- * may be executed (else exit 127 or 126, nothing touched), and that an SQL lease table has the right
- * shape (else exit 2). The command runs in a process group of its own ({@link Child}); when
+ * may be executed (else exit 127 or 126, nothing touched), and that an SQL lease table has the
+ * right shape (else exit 2). The command runs in a process group of its own ({@link Child}); when
  * leadership ends, for whatever reason, the whole group gets SIGTERM and, after the grace period,
  * SIGKILL, before any other candidate could take the lease over. When the command ends by itself,
  * what it left in its group is stopped, the lease is released and {@code run} exits with the
@@ -193,7 +193,10 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       TimingOptions.checkWithLock(
-          cmd, timing.apply(LeaderElectionConfig.builder()), locks.lock(identity), timing.describe());
+          cmd,
+          timing.apply(LeaderElectionConfig.builder()),
+          locks.lock(identity),
+          timing.describe());
       Path setsid =
           Child.setsid()
               .orElseThrow(
@@ -238,7 +241,9 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** How often the monitor reads the lock: every 2 retry periods, at least 5 s, at most the report. */
+  /**
+   * How often the monitor reads the lock: every 2 retry periods, at least 5 s, at most the report.
+   */
   private Duration probeInterval() {
     Duration d = timing.retryPeriod.multipliedBy(2);
     d = d.compareTo(Duration.ofSeconds(5)) > 0 ? d : Duration.ofSeconds(5);

@@ -22,8 +22,6 @@ final class SqlSpec extends LockSpec {
   private final DataSource dataSource;
   private final AutoCloseable pool;
   private final LockOptions options;
-  private final String display;
-  private final List<String> addresses;
   private final boolean readOnly;
   private final boolean absent;
 
@@ -35,11 +33,10 @@ final class SqlSpec extends LockSpec {
       List<String> addresses,
       boolean readOnly,
       boolean absent) {
+    super(display, addresses);
     this.dataSource = dataSource;
     this.pool = pool;
     this.options = options;
-    this.display = display;
-    this.addresses = addresses;
     this.readOnly = readOnly;
     this.absent = absent;
   }
@@ -57,7 +54,11 @@ final class SqlSpec extends LockSpec {
     }
     if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
       throw new IllegalArgumentException(
-          "cannot use SQLite database " + file + ": folder " + file.getParent() + " does not exist");
+          "cannot use SQLite database "
+              + file
+              + ": folder "
+              + file.getParent()
+              + " does not exist");
     }
     // no file: nobody has competed; the lock is built for its checks and description only
     SQLiteDataSource never = new SQLiteDataSource();
@@ -106,24 +107,11 @@ final class SqlSpec extends LockSpec {
   @Override
   Lock lock(String identity) {
     JdbcLock.Builder b =
-        JdbcLock.builder(dataSource)
-            .name(options.name)
-            .identity(identity)
-            .createTable(!readOnly);
+        JdbcLock.builder(dataSource).name(options.name).identity(identity).createTable(!readOnly);
     if (options.table != null) {
       b.table(options.table);
     }
     return b.build();
-  }
-
-  @Override
-  String display() {
-    return display;
-  }
-
-  @Override
-  List<String> addresses() {
-    return addresses;
   }
 
   @Override

@@ -48,8 +48,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     CommandLine cmd = spec.commandLine();
     lock.checkNames(cmd);
-    Durations.require(
-        cmd, "--timeout", timeout, Duration.ofMillis(100), Durations.LONGEST, "");
+    Durations.require(cmd, "--timeout", timeout, Duration.ofMillis(100), Durations.LONGEST, "");
     lock.callTimeout = timeout;
     lock.renewDeadline = timeout.multipliedBy(2); // Kubernetes: request timeout = renewDeadline / 2
     LockSpec locks;
@@ -117,7 +116,8 @@ final class StatusCommand implements Callable<Integer> {
     StringBuilder s = new StringBuilder("{");
     s.append("\"lock\":").append(Json.string(lock.name));
     s.append(",\"backend\":").append(Json.string(where));
-    s.append(",\"state\":").append(Json.string(r == null ? "absent" : r.hasHolder() ? "held" : "released"));
+    s.append(",\"state\":")
+        .append(Json.string(r == null ? "absent" : r.hasHolder() ? "held" : "released"));
     if (r != null) {
       s.append(",\"holderIdentity\":").append(Json.string(r.holderIdentity()));
       s.append(",\"acquireTime\":").append(Json.string(r.acquireTime()));
@@ -133,7 +133,8 @@ final class StatusCommand implements Callable<Integer> {
   private static String age(LeaderElectionRecord r) {
     return r.renewTime() == null
         ? "-"
-        : Durations.format(Duration.ofMillis(Duration.between(r.renewTime(), Instant.now()).toMillis()));
+        : Durations.format(
+            Duration.ofMillis(Duration.between(r.renewTime(), Instant.now()).toMillis()));
   }
 
   private static String ageSeconds(LeaderElectionRecord r) {

@@ -44,7 +44,10 @@ final class TimingOptions {
 
   /** Sets the timings on {@code builder}. */
   LeaderElectionConfig.Builder apply(LeaderElectionConfig.Builder builder) {
-    return builder.leaseDuration(leaseDuration).renewDeadline(renewDeadline).retryPeriod(retryPeriod);
+    return builder
+        .leaseDuration(leaseDuration)
+        .renewDeadline(renewDeadline)
+        .retryPeriod(retryPeriod);
   }
 
   /** {@link #check(CommandLine, Duration, Duration, Duration)} of these options. */
@@ -58,7 +61,11 @@ final class TimingOptions {
    */
   static void check(CommandLine cmd, Duration lease, Duration renew, Duration retry) {
     Durations.require(
-        cmd, "--lease-duration", lease, MIN_LEASE, Durations.LONGEST,
+        cmd,
+        "--lease-duration",
+        lease,
+        MIN_LEASE,
+        Durations.LONGEST,
         "the lease record counts whole seconds");
     Durations.require(cmd, "--renew-deadline", renew, MIN_RENEW, Durations.LONGEST, "");
     Durations.require(cmd, "--retry-period", retry, MIN_RETRY, Durations.LONGEST, "");
@@ -100,7 +107,11 @@ final class TimingOptions {
       new LeaderElector(
           builder
               .lock(lock)
-              .callbacks(LeaderCallbacks.builder().onStartedLeading(ctx -> {}).onStoppedLeading(() -> {}).build())
+              .callbacks(
+                  LeaderCallbacks.builder()
+                      .onStartedLeading(ctx -> {})
+                      .onStoppedLeading(() -> {})
+                      .build())
               .build());
     } catch (IllegalArgumentException e) {
       String message =

@@ -36,8 +36,10 @@ class BackendErrorsTest {
   private static void awaitReports(CliProcess p, String... parts) {
     Await.until(
         T,
-        () -> p.err.stream().filter(l -> l.contains(" fails: ")).anyMatch(l -> containsAll(l, parts))
-            && p.err.stream().anyMatch(l -> l.contains(" still fails, for ") && containsAll(l, parts)),
+        () ->
+            p.err.stream().filter(l -> l.contains(" fails: ")).anyMatch(l -> containsAll(l, parts))
+                && p.err.stream()
+                    .anyMatch(l -> l.contains(" still fails, for ") && containsAll(l, parts)),
         () -> "a report with " + String.join(", ", parts) + ", then a repeat: " + p.stderr());
   }
 
@@ -70,7 +72,8 @@ class BackendErrorsTest {
   void anUnreachableEtcdIsReportedWithTheAddressAndTheCause() throws Exception {
     int port = closedPort();
     try (CliProcess p =
-        Jobs.run(Map.of(), "etcd:http://127.0.0.1:" + port, "alpha", "true", "--report-every", "1s")) {
+        Jobs.run(
+            Map.of(), "etcd:http://127.0.0.1:" + port, "alpha", "true", "--report-every", "1s")) {
       awaitReports(p, "127.0.0.1:" + port + ": connection refused");
     }
   }
@@ -81,9 +84,9 @@ class BackendErrorsTest {
     try (PostgresServer pg = PostgresServer.start()) {
       requirePasswordFor(pg, "leasehold");
       Map<String, String> env = Map.of("PGUSER", "leasehold", "PGPASSWORD", secret);
-      try (CliProcess p =
-          Jobs.run(env, pg.jdbcUrl(), "alpha", "true", "--report-every", "1s")) {
-        awaitReports(p, "password authentication failed for user \"leasehold\"", "127.0.0.1:" + pg.port());
+      try (CliProcess p = Jobs.run(env, pg.jdbcUrl(), "alpha", "true", "--report-every", "1s")) {
+        awaitReports(
+            p, "password authentication failed for user \"leasehold\"", "127.0.0.1:" + pg.port());
         assertThat(p.stderr()).doesNotContain(secret);
       }
       try (CliProcess status =
@@ -121,7 +124,13 @@ class BackendErrorsTest {
       try (CliProcess status =
           CliProcess.start(
               Map.of("PGUSER", "postgres"),
-              "status", "--lock", url, "--name", "job", "--timeout", "3s")) {
+              "status",
+              "--lock",
+              url,
+              "--name",
+              "job",
+              "--timeout",
+              "3s")) {
         assertThat(status.exitCode(T)).isEqualTo(1);
         Matcher waited = Pattern.compile("after ([0-9.]+) s\\)").matcher(status.stderr());
         assertThat(waited.find()).as(status.stderr()).isTrue();

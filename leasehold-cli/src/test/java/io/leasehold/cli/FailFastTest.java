@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What retrying cannot fix is refused before competing: a command that cannot run, a lease table
- * of the wrong shape. A record nobody can read keeps the candidate waiting, and says so again and
+ * What retrying cannot fix is refused before competing: a command that cannot run, a lease table of
+ * the wrong shape. A record nobody can read keeps the candidate waiting, and says so again and
  * again with the remedy.
  */
 class FailFastTest {
@@ -33,11 +33,13 @@ class FailFastTest {
 
   private void assertRefused(int code, String expected, String... command) throws Exception {
     String[] args = new String[6 + command.length];
-    System.arraycopy(new String[] {"run", "--lock", sqlite(), "--name", "job", "--"}, 0, args, 0, 6);
+    System.arraycopy(
+        new String[] {"run", "--lock", sqlite(), "--name", "job", "--"}, 0, args, 0, 6);
     System.arraycopy(command, 0, args, 6, command.length);
     try (CliProcess p = CliProcess.start(args)) {
       assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(code);
-      assertThat(p.err).containsExactly("leasehold run: cannot run '" + command[0] + "': " + expected);
+      assertThat(p.err)
+          .containsExactly("leasehold run: cannot run '" + command[0] + "': " + expected);
     }
     assertThat(dir.resolve("leases.db")).as("nothing touched: no database").doesNotExist();
   }
@@ -58,12 +60,12 @@ class FailFastTest {
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE leasehold_leases (name TEXT PRIMARY KEY, holder TEXT)");
     }
-    try (CliProcess p =
-        Jobs.run(Map.of(), sqlite(), "alpha", "touch " + dir + "/started")) {
+    try (CliProcess p = Jobs.run(Map.of(), sqlite(), "alpha", "touch " + dir + "/started")) {
       assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(2);
       assertThat(p.stderr())
-          .contains("leasehold run: lease table leasehold_leases has the wrong shape: missing"
-              + " columns holder_identity, lease_duration_seconds");
+          .contains(
+              "leasehold run: lease table leasehold_leases has the wrong shape: missing"
+                  + " columns holder_identity, lease_duration_seconds");
     }
     assertThat(dir.resolve("started")).doesNotExist();
 

@@ -40,7 +40,8 @@ final class Jobs {
   String jobWithWorker() {
     return ALIVE
         + " for f in " + dir + "/worker-*.pid; do"
-        + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\" && echo \"$LEASEHOLD_IDENTITY $f\" >> " + dir + "/overlap;"
+        + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\""
+        + "  && echo \"$LEASEHOLD_IDENTITY $f\" >> " + dir + "/overlap;"
         + " done;"
         + " sleep 100000 & echo $! > " + dir + "/worker-$LEASEHOLD_IDENTITY.pid;"
         + " echo $$ > " + dir + "/job-$LEASEHOLD_IDENTITY.pid;"
@@ -85,8 +86,8 @@ final class Jobs {
   }
 
   /**
-   * Whether the process of {@code pid} runs. A zombie does not (Java counts it as alive): where init
-   * reaps orphans late, a killed grandchild stays one for a while.
+   * Whether the process of {@code pid} runs. A zombie does not (Java counts it as alive): where
+   * init reaps orphans late, a killed grandchild stays one for a while.
    */
   static boolean alive(long pid) {
     try {

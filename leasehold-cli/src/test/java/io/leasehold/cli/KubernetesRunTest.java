@@ -81,7 +81,9 @@ class KubernetesRunTest {
             Map.of(),
             "run", "--lock", "kubernetes:default", "--kubeconfig", kubeconfig.toString(),
             "--name", "job", "--id", id,
-            "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.2s",
+            // a Lease counts whole seconds, so the leader's authority is renew deadline - margin
+            // - 1 s: 2.6 s here, enough for a renewal on a loaded machine (2 s left 0.8 s)
+            "--lease-duration", "6s", "--renew-deadline", "4s", "--retry-period", "0.5s",
             "--", "sh", "-c",
             "echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
                 + " trap 'exit 0' TERM; while true; do sleep 0.05; done");
@@ -116,6 +118,7 @@ class KubernetesRunTest {
             "--name", "job", "--json");
     assertThat(status.exitCode(T)).as(status.stderr()).isZero();
     assertThat(status.stdout())
+        .as(alpha.stderr())
         .contains("\"backend\":\"default/job\"")
         .contains("\"holderIdentity\":\"alpha\"")
         .contains("\"fencingToken\":1");

@@ -58,7 +58,8 @@ class LauncherScriptTest {
 
   @Test
   void aFailedBuildShowsMavensOutputWithoutEscapeCodes() throws Exception {
-    Process p = launch("printf '\\033[0m[ERROR] \\033[1;31mcompilation failed\\033[m\\n'\nexit 1\n");
+    Process p =
+        launch("printf '\\033[0m[ERROR] \\033[1;31mcompilation failed\\033[m\\n'\nexit 1\n");
     String err = read(p.getErrorStream());
     assertThat(p.exitValue()).isEqualTo(1);
     assertThat(err).contains("[ERROR] compilation failed").doesNotContain(ESC);

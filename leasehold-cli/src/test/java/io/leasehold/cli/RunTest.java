@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +83,9 @@ class RunTest {
                 + dir + "/env; exit 7");
     assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(7);
     assertThat(lines("env")).containsExactly("solo job 1");
-    assertThat(p.stderr()).contains("sh exited with code 7 after").contains("released the lease of job");
+    assertThat(p.stderr())
+        .contains("sh exited with code 7 after")
+        .contains("released the lease of job");
 
     CliProcess status = CliProcess.start("status", "--lock", sqlite(), "--name", "job", "--json");
     assertThat(status.exitCode(T)).as(status.stderr()).isZero();

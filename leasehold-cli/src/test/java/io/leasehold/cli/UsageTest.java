@@ -55,7 +55,7 @@ class UsageTest {
       for (String name : List.of("demo", "run", "status")) {
         String entry = summaries.substring(summaries.indexOf("  " + name + " "));
         entry = entry.substring(0, entry.indexOf(".") + 1);
-        assertThat(entry).as("the summary of " + name + " is one whole sentence").doesNotContain(",\n");
+        assertThat(entry).as("the summary of " + name + ", a whole sentence").doesNotContain(",\n");
       }
       assertThat(summaries.strip()).doesNotEndWith(",");
       assertThat(help)
@@ -80,7 +80,8 @@ class UsageTest {
   void anUnknownCommandOrAMisspelledFlagGetsASuggestion() throws Exception {
     assertUsageError("unknown command 'rnu': use demo, run or status; did you mean run?", "rnu");
     assertUsageError(
-        "unknown option '--lok'; did you mean --lock?", "run", "--lok", "x", "--name", "n", "--", "true");
+        "unknown option '--lok'; did you mean --lock?",
+        "run", "--lok", "x", "--name", "n", "--", "true");
     assertUsageError(
         "unknown option '--restrat'; did you mean --restart?", run("--restrat"));
   }
@@ -115,7 +116,8 @@ class UsageTest {
         "Invalid value for option '--retry-period': 'soon' is not a duration",
         run("--retry-period", "soon"));
     assertUsageError(
-        "--grace (6 s) must be shorter than --lease-duration - --renew-deadline (15 s - 10 s = 5 s)",
+        "--grace (6 s) must be shorter than --lease-duration - --renew-deadline"
+            + " (15 s - 10 s = 5 s)",
         run("--grace", "6s"));
   }
 

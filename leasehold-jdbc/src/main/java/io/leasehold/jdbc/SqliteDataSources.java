@@ -8,9 +8,9 @@ import org.sqlite.SQLiteDataSource;
 /**
  * SQLite data sources configured for leases shared by processes on one host: WAL journal (readers
  * never block the writer), a busy timeout, immediate write transactions and full synchronous mode
- * (every commit is on disk before it returns, so a fencing token handed out survives a power
- * loss). Connections are kept open and reused in a {@link SqliteConnectionPool}, which whoever
- * created it closes. Needs {@code org.xerial:sqlite-jdbc} on the class path.
+ * (every commit is on disk before it returns, so a fencing token handed out survives a power loss).
+ * Connections are kept open and reused in a {@link SqliteConnectionPool}, which whoever created it
+ * closes. Needs {@code org.xerial:sqlite-jdbc} on the class path.
  */
 public final class SqliteDataSources {
   private SqliteDataSources() {}
@@ -56,11 +56,11 @@ public final class SqliteDataSources {
   }
 
   /**
-   * Read-only connections to the existing database file {@code file}, for looking at leases
-   * without taking part: nothing is created or written, and a file or folder the caller may not
-   * write is fine. When no write-ahead log is present (no process has the file open), the file is
-   * read as it is, without the shared-memory file a WAL reader would otherwise create next to it.
-   * Close the pool when done.
+   * Read-only connections to the existing database file {@code file}, for looking at leases without
+   * taking part: nothing is created or written, and a file or folder the caller may not write is
+   * fine. When no write-ahead log is present (no process has the file open), the file is read as it
+   * is, without the shared-memory file a WAL reader would otherwise create next to it. Close the
+   * pool when done.
    *
    * @throws IllegalArgumentException when the file does not exist, is a folder or is not readable
    */

@@ -44,10 +44,11 @@ final class SqliteFileWatch {
   private static Thread thread;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
   private static final Map<Path, List<Subscription>> BY_FILE = new HashMap<>();
-  /** Per watched file, the connection that waits for writes in progress; opened on first use. */
-  private static final Map<Path, Connection> BARRIERS = new HashMap<>();
   private static final int BARRIER_TIMEOUT_MILLIS = 2_000;
   private static int subscriptions;
+
+  /** Per watched file, the connection that waits for writes in progress; opened on first use. */
+  private static final Map<Path, Connection> BARRIERS = new HashMap<>();
 
   private SqliteFileWatch() {}
 

@@ -1,9 +1,9 @@
 package io.leasehold.jdbc;
 
+import static io.leasehold.jdbc.SqliteWatchTest.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -26,17 +25,6 @@ import org.sqlite.SQLiteConnection;
 class SqliteConnectionPoolTest {
   private static final Duration T = Duration.ofSeconds(5);
   @TempDir Path dir;
-
-  private static LeaderElectionRecord record(String holder, long token) {
-    Instant now = Instant.now();
-    return LeaderElectionRecord.builder()
-        .holderIdentity(holder)
-        .leaseDurationSeconds(15)
-        .acquireTime(now)
-        .renewTime(now)
-        .fencingToken(token)
-        .build();
-  }
 
   private static JdbcLock lock(DataSource ds, String name) {
     return JdbcLock.builder(ds).name(name).identity("a").build();
@@ -153,7 +141,8 @@ class SqliteConnectionPoolTest {
   void aClosedConnectionIsReusedAndAnOpenTransactionIsRolledBack() throws Exception {
     DataSource ds = SqliteDataSources.forFile(dir.resolve("pool.db"));
     SQLiteConnection first;
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       first = c.unwrap(SQLiteConnection.class);
       s.execute("CREATE TABLE t (x INTEGER)");
       c.setAutoCommit(false);
@@ -185,7 +174,8 @@ class SqliteConnectionPoolTest {
   @Test
   void concurrentBorrowersGetDistinctConnections() throws Exception {
     DataSource ds = SqliteDataSources.forFile(dir.resolve("pool.db"));
-    try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) {
+    try (Connection a = ds.getConnection();
+        Connection b = ds.getConnection()) {
       assertThat(a.unwrap(SQLiteConnection.class)).isNotSameAs(b.unwrap(SQLiteConnection.class));
     }
   }
