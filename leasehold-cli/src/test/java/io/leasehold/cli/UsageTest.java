@@ -68,11 +68,10 @@ class UsageTest {
       try (CliProcess p = cli(command, "--help")) {
         assertThat(p.exitCode(T)).isZero();
         assertThat(p.stdout()).contains("Usage: leasehold " + command);
+        if (command.equals("run")) {
+          assertThat(p.stdout()).contains("Examples:").contains("      -- ./report.sh --full");
+        }
       }
-    }
-    try (CliProcess p = cli("run", "--help")) {
-      assertThat(p.exitCode(T)).isZero();
-      assertThat(p.stdout()).contains("Examples:").contains("      -- ./report.sh --full");
     }
   }
 
@@ -135,13 +134,10 @@ class UsageTest {
 
   @Test
   void namesMustBeOneVisibleLineOfAtMost253Characters() throws Exception {
-    assertUsageError("--name must not be blank; got \"   \"", run("--name", "   "));
     assertUsageError(
         "--name must not contain control characters such as a newline or a tab; got \"a\\nb\"",
         run("--name", "a\nb"));
-    assertUsageError(
-        "--id must not contain control characters such as a newline or a tab; got \"x\\ty\"",
-        run("--id", "x\ty"));
+    assertUsageError("--name must not be blank; got \"   \"", run("--name", "   "));
     assertUsageError("--id must not be blank; got \"\"", run("--id", ""));
     assertUsageError(
         "--name must have at most 253 characters; got 254", run("--name", "n".repeat(254)));
