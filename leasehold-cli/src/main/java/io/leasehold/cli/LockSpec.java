@@ -58,6 +58,11 @@ abstract class LockSpec implements AutoCloseable {
     return false;
   }
 
+  /** For reading only: whether {@code e} says that no record can exist yet (no table). */
+  boolean isAbsence(LockException e) {
+    return false;
+  }
+
   /** For reading only: whether the record is known to be absent without asking the backend. */
   boolean absent() {
     return false;

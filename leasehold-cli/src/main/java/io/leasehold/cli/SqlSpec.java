@@ -6,6 +6,7 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +126,17 @@ final class SqlSpec extends LockSpec {
   boolean isMisconfiguration(LockException e) {
     String m = e.getMessage();
     return m != null && m.contains("has the wrong shape");
+  }
+
+  /** The lease table does not exist (read only: it is not created), so nobody has competed. */
+  @Override
+  boolean isAbsence(LockException e) {
+    if (!readOnly || !(e.getCause() instanceof SQLException)) {
+      return false;
+    }
+    SQLException cause = (SQLException) e.getCause();
+    String m = cause.getMessage() == null ? "" : cause.getMessage();
+    return "42P01".equals(cause.getSQLState()) || m.contains("no such table");
   }
 
   @Override

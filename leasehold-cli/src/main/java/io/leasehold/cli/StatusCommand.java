@@ -66,6 +66,9 @@ final class StatusCommand implements Callable<Integer> {
         try {
           read = l.get(timeout);
         } catch (LockException e) {
+          if (locks.isAbsence(e)) {
+            return print(out, l, null);
+          }
           cmd.getErr()
               .printf(
                   Locale.ROOT,
@@ -75,15 +78,18 @@ final class StatusCommand implements Callable<Integer> {
           return Leasehold.FAILURE;
         }
       }
-      LeaderElectionRecord record = read.map(LockSnapshot::record).orElse(null);
-      if (json) {
-        out.println(json(l.describe(), record));
-      } else {
-        table(out, l.describe(), record);
-      }
-      out.flush();
-      return 0;
+      return print(out, l, read.map(LockSnapshot::record).orElse(null));
     }
+  }
+
+  private int print(PrintWriter out, Lock l, LeaderElectionRecord record) {
+    if (json) {
+      out.println(json(l.describe(), record));
+    } else {
+      table(out, l.describe(), record);
+    }
+    out.flush();
+    return 0;
   }
 
   static String state(LeaderElectionRecord r) {

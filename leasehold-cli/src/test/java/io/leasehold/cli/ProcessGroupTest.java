@@ -97,7 +97,7 @@ class ProcessGroupTest {
       s.execute("BEGIN EXCLUSIVE");
       Await.until(T, () -> !Jobs.alive(worker), "the worker stops when renewals fail");
       assertThat(alpha.process.isAlive()).as("run keeps competing").isTrue();
-      assertThat(alpha.stderr()).contains("lost the lease of job");
+      Await.until(T, () -> alpha.stderr().contains("lost the lease of job"), "the loss, logged");
       s.execute("COMMIT");
     }
 

@@ -11,6 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,6 +206,19 @@ class RunTest {
   @Test
   void whenPostgresGoesAwayTheChildIsStoppedAndRunKeepsCompeting() throws Exception {
     try (PostgresServer pg = PostgresServer.start()) {
+      // status only reads: before anyone competed, no record, and no table created for it
+      CliProcess status =
+          CliProcess.start(
+              Map.of("PGUSER", "postgres"), "status", "--lock", pg.jdbcUrl(), "--name", "job");
+      assertThat(status.exitCode(T)).as(status.stderr()).isZero();
+      assertThat(status.stdout()).contains("no record (nobody has competed yet)");
+      try (Connection c = pg.dataSource().getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT to_regclass('leasehold_leases') IS NULL")) {
+        rs.next();
+        assertThat(rs.getBoolean(1)).as("no lease table").isTrue();
+      }
+
       CliProcess p = run(Map.of("PGUSER", "postgres"), pg.jdbcUrl(), "alpha", worker());
       Await.until(T, () -> lines("terms").size() == 1, "alpha leads on PostgreSQL");
       ProcessHandle child = childOf("alpha").orElseThrow();
