@@ -56,8 +56,11 @@ class SqliteConnectionPoolTest {
       }
     }
     long after = openFileDescriptors();
-    // an unclosed pool keeps at least the database, its WAL and its shared memory open: 3 per cycle
-    assertThat(after - before).as("file descriptors left after %d cycles", cycles).isLessThan(10);
+    // an unclosed pool keeps the database and its WAL open, 2 descriptors or more per cycle; other
+    // tests' threads winding down in this JVM may hold a few
+    assertThat(after - before)
+        .as("file descriptors left after %d cycles", cycles)
+        .isLessThan(cycles / 10);
   }
 
   @Test
