@@ -80,7 +80,7 @@ final class Child {
           code=11
           end=$(( now + 100 ))
         fi
-        sleep 0.02
+        sleep 0.05
       done
       exit "$code"
       """;

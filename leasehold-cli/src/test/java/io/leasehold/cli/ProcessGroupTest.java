@@ -85,6 +85,20 @@ class ProcessGroupTest {
   }
 
   @Test
+  void aGroupThatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
+    CliProcess p = run("solo", "trap '' TERM; " + jobs.jobWithWorker()); // the worker ignores it too
+    Await.until(T, () -> jobs.lines("terms").size() == 1, "solo leads");
+    long worker = jobs.pid("worker-solo.pid");
+
+    p.process.toHandle().destroy();
+
+    assertThat(p.exitCode(T)).isEqualTo(143);
+    assertThat(Jobs.alive(worker)).as("the worker, once run has exited").isFalse();
+    assertThat(p.stderr())
+        .contains("did not end within the 0.25 s grace after SIGTERM; killed (SIGKILL)");
+  }
+
+  @Test
   void lostLeadershipEndsTheWorkerAndTheLeaderComesBack() throws Exception {
     CliProcess alpha = run("alpha", jobs.jobWithWorker());
     Await.until(T, () -> jobs.lines("terms").size() == 1, "alpha leads");
