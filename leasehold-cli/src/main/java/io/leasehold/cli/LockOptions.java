@@ -15,11 +15,11 @@ final class LockOptions {
       required = true,
       paramLabel = "SPEC",
       description = {
-        "Where the lock lives:",
-        "  sqlite:<file>                        an SQLite file (one host)",
-        "  jdbc:postgresql://<host>:<port>/<db> PostgreSQL (PGUSER, PGPASSWORD)",
-        "  kubernetes:<namespace>[/<name>]      a Lease (kubeconfig or in-cluster)",
-        "  etcd:<endpoint>[,<endpoint>...]      etcd v3, e.g. etcd:http://127.0.0.1:2379"
+        "Where the lock lives (see docs/CLI.md):",
+        "  sqlite:<file>",
+        "  jdbc:postgresql://<host>:<port>/<db>",
+        "  kubernetes:<namespace>[/<name>]",
+        "  etcd:<url>[,<url>...]"
       })
   String spec;
 
