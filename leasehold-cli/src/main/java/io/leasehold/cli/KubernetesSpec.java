@@ -7,6 +7,7 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code kubernetes:<namespace>} or {@code kubernetes:<namespace>/<name>}: a lock of {@code
@@ -21,6 +22,9 @@ final class KubernetesSpec extends LockSpec {
   private final String namespace;
 
   private KubernetesSpec(KubernetesClient client, LockOptions options, String namespace) {
+    super(
+        "kubernetes:" + namespace + " (" + options.lockType + ")",
+        List.of(hostPort(client.getMasterUrl().toString(), 443)));
     this.client = client;
     this.options = options;
     this.namespace = namespace;
@@ -62,8 +66,16 @@ final class KubernetesSpec extends LockSpec {
   }
 
   @Override
-  String display() {
-    return "kubernetes:" + namespace + " (" + options.lockType + ")";
+  String removal() {
+    String kinds =
+        switch (options.lockType) {
+          case KubernetesLocks.LEASES -> "lease";
+          case KubernetesLocks.CONFIGMAPS -> "configmap";
+          case KubernetesLocks.ENDPOINTS -> "endpoints";
+          case KubernetesLocks.CONFIGMAPS_LEASES -> "configmap,lease";
+          default -> "endpoints,lease";
+        };
+    return "kubectl -n " + namespace + " delete " + kinds + " " + options.name;
   }
 
   @Override

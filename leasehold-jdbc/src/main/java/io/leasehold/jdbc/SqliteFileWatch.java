@@ -10,9 +10,12 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * coming, it looks at most every {@value #MIN_INTERVAL_MILLIS} ms; the first change after a quiet
  * spell is seen at once. One daemon thread per JVM serves every watched file; it ends when the last
  * watch closes. Followers need not poll.
+ *
+ * <p>The OS reports a write to the WAL before the transaction is visible: a writer in full
+ * synchronous mode then syncs the WAL to disk, and only after that publishes the commit. So before
+ * looking, the watch waits for any write in progress: it takes the file's write lock and lets it go
+ * at once ({@code BEGIN IMMEDIATE; ROLLBACK}, on one connection per watched file), which returns
+ * only once the writer has committed.
  */
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
@@ -38,7 +47,11 @@ final class SqliteFileWatch {
   private static Thread thread;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
   private static final Map<Path, List<Subscription>> BY_FILE = new HashMap<>();
+  private static final int BARRIER_TIMEOUT_MILLIS = 2_000;
   private static int subscriptions;
+
+  /** Per watched file, the connection that waits for writes in progress; opened on first use. */
+  private static final Map<Path, Connection> BARRIERS = new HashMap<>();
 
   private SqliteFileWatch() {}
 
@@ -76,6 +89,7 @@ final class SqliteFileWatch {
 
   private static void unsubscribe(Subscription s) {
     WatchService closing = null;
+    Connection barrier = null;
     synchronized (LOCK) {
       List<Subscription> list = BY_FILE.get(s.file);
       if (list == null || !list.remove(s)) {
@@ -83,6 +97,7 @@ final class SqliteFileWatch {
       }
       if (list.isEmpty()) {
         BY_FILE.remove(s.file);
+        barrier = BARRIERS.remove(s.file);
         Path folder = s.file.getParent();
         if (BY_FILE.keySet().stream().noneMatch(f -> f.getParent().equals(folder))) {
           WatchKey key = FOLDERS.remove(folder);
@@ -97,12 +112,49 @@ final class SqliteFileWatch {
         thread = null;
       }
     }
+    if (barrier != null) {
+      try {
+        barrier.close();
+      } catch (SQLException e) {
+        log.debug("closing the watch connection of {} failed: {}", s.file, e.toString());
+      }
+    }
     if (closing != null) {
       try {
         closing.close(); // ends the thread
       } catch (IOException e) {
         log.debug("closing the SQLite watch service failed: {}", e.toString());
       }
+    }
+  }
+
+  /** Returns once no write to {@code file} is in progress (or after the timeout). */
+  private static void awaitWriter(Path file) {
+    Connection c;
+    synchronized (LOCK) {
+      if (!BY_FILE.containsKey(file)) {
+        return; // unsubscribed meanwhile
+      }
+      c = BARRIERS.get(file);
+      if (c == null) {
+        try {
+          c = DriverManager.getConnection("jdbc:sqlite:" + file);
+          try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BARRIER_TIMEOUT_MILLIS);
+          }
+        } catch (SQLException e) {
+          log.debug("cannot open {} to wait for writers: {}", file, e.toString());
+          return;
+        }
+        BARRIERS.put(file, c);
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      s.execute("ROLLBACK");
+    } catch (SQLException e) {
+      // busy past the timeout, or closed by unsubscribe: read anyway
+      log.debug("waiting for writers of {} failed: {}", file, e.toString());
     }
   }
 
@@ -160,27 +212,35 @@ final class SqliteFileWatch {
   }
 
   /**
-   * Finds which rows changed, one statement per table, and has the subscriptions of those rows read
-   * them; if the versions cannot be read, every subscription reads its row.
+   * Waits for any write in progress, then finds which rows changed, one statement per file and
+   * table, and has the subscriptions of those rows read them; if the versions cannot be read, every
+   * subscription reads its row.
    */
   private static void deliver(List<Subscription> due) {
-    Map<String, List<Subscription>> byTable = new HashMap<>();
+    Map<Path, Map<String, List<Subscription>>> byFile = new LinkedHashMap<>();
     for (Subscription s : due) {
-      byTable.computeIfAbsent(s.file + "|" + s.lock.table().name, k -> new ArrayList<>()).add(s);
+      byFile
+          .computeIfAbsent(s.file, f -> new HashMap<>())
+          .computeIfAbsent(s.lock.table().name, t -> new ArrayList<>())
+          .add(s);
     }
-    for (List<Subscription> group : byTable.values()) {
-      Map<String, Long> versions;
-      Dialect.Watched any = group.get(0).lock;
-      try (Connection c = any.dataSource().getConnection()) {
-        versions = any.table().versions(c);
-      } catch (SQLException | RuntimeException e) {
-        log.debug("reading the versions of {} failed: {}", any.table().name, e.toString());
-        versions = null;
-      }
-      for (Subscription s : group) {
-        s.deliverIfChanged(versions);
-      }
-    }
+    byFile.forEach(
+        (file, tables) -> {
+          awaitWriter(file);
+          for (List<Subscription> group : tables.values()) {
+            Map<String, Long> versions;
+            Dialect.Watched any = group.get(0).lock;
+            try (Connection c = any.dataSource().getConnection()) {
+              versions = any.table().versions(c);
+            } catch (SQLException | RuntimeException e) {
+              log.debug("reading the versions of {} failed: {}", any.table().name, e.toString());
+              versions = null;
+            }
+            for (Subscription s : group) {
+              s.deliverIfChanged(versions);
+            }
+          }
+        });
   }
 
   private static final class Subscription implements LockWatch {

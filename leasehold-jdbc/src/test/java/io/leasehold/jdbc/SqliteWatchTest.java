@@ -20,7 +20,8 @@ class SqliteWatchTest {
   private static final Duration T = Duration.ofSeconds(5);
   @TempDir Path dir;
 
-  private static LeaderElectionRecord record(String holder, long token) {
+  /** A record held by {@code holder} with fencing token {@code token}, renewed now. */
+  static LeaderElectionRecord record(String holder, long token) {
     return LeaderElectionRecord.builder()
         .holderIdentity(holder)
         .leaseDurationSeconds(15)
