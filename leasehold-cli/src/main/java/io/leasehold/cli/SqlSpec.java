@@ -4,6 +4,7 @@ import io.leasehold.jdbc.JdbcLock;
 import io.leasehold.jdbc.SqliteDataSources;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
+import io.leasehold.leaderelection.resourcelock.LockMisconfiguredException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -124,8 +125,7 @@ final class SqlSpec extends LockSpec {
   /** The lease table has the wrong shape: JdbcLock names the missing columns. */
   @Override
   boolean isMisconfiguration(LockException e) {
-    String m = e.getMessage();
-    return m != null && m.contains("has the wrong shape");
+    return e instanceof LockMisconfiguredException;
   }
 
   /** The lease table does not exist (read only: it is not created), so nobody has competed. */

@@ -492,7 +492,7 @@ public final class LeaderElector implements AutoCloseable {
                 state = State.STOPPED;
               }
               metric.off(name);
-              log.info("{}: elector for {} stopped", identity, desc);
+              log.debug("{}: elector for {} stopped", identity, desc);
               terminated.complete(null);
             });
   }

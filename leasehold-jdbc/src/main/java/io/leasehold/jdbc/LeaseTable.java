@@ -2,6 +2,7 @@ package io.leasehold.jdbc;
 
 import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
 import io.leasehold.leaderelection.resourcelock.LockException;
+import io.leasehold.leaderelection.resourcelock.LockMisconfiguredException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -296,7 +297,7 @@ final class LeaseTable {
     }
     List<String> missing = required.stream().filter(col -> !present.contains(col)).toList();
     if (!missing.isEmpty()) {
-      throw new LockException(
+      throw new LockMisconfiguredException(
           what
               + " "
               + table
