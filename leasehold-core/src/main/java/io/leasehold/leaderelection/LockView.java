@@ -11,6 +11,7 @@ import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ final class LockView {
 
   private final Lock lock;
   private final ElectionClock clock;
+  private final Executor executor;
   private final BoundedCalls calls;
   private final FailureLog failures;
   private final TryAcquireOrRenew decision;
@@ -46,6 +48,7 @@ final class LockView {
       Runnable slowPathRenewal) {
     this.lock = config.lock();
     this.clock = config.clock();
+    this.executor = config.executor();
     this.calls = calls;
     this.failures = failures;
     this.decision = new TryAcquireOrRenew(lock.identity(), config.leaseSeconds());
@@ -78,12 +81,26 @@ final class LockView {
     return untilExpiry > 0 ? untilExpiry : poll;
   }
 
-  /** Records an event on the lock; a failure to record is only logged. */
+  /** Records an event on the lock, off the caller's thread; a failure is only logged. */
   void recordEvent(String event) {
+    offload(
+        () -> {
+          try {
+            lock.recordEvent(event);
+          } catch (RuntimeException e) {
+            log.debug("{}: could not record event '{}': {}", lock.identity(), event, e.toString());
+          }
+        },
+        "recording an event");
+  }
+
+  /** Runs {@code task} on the lock-call executor; a refusal is logged when it happens. */
+  void offload(Runnable task, String what) {
     try {
-      lock.recordEvent(event);
+      executor.execute(task);
     } catch (RuntimeException e) {
-      log.debug("{}: could not record event '{}': {}", lock.identity(), event, e.toString());
+      log.error(
+          "{}: the executor refused {} for {}: {}", lock.identity(), what, desc, e.toString());
     }
   }
 

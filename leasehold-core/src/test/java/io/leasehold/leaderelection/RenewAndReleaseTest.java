@@ -270,6 +270,28 @@ class RenewAndReleaseTest {
   }
 
   @Test
+  void aLeaderThatYieldsReleasesAtOnce_anotherTakesOver_andItCompetesAgain() {
+    LeaderElector a = h.start(h.config(h.store.lock(ElectionHarness.LOCK, "a"), "a"));
+    h.advance(Duration.ZERO);
+    LeaderElector b = h.start(h.config(h.store.lock(ElectionHarness.LOCK, "b"), "b"));
+    h.advance(Duration.ofSeconds(1));
+    assertThat(a.isLeader()).isTrue();
+
+    assertThat(a.yieldLeadership()).isDone(); // released without waiting out the lease
+    assertThat(a.isLeader()).isFalse();
+    h.advance(Duration.ZERO);
+    assertThat(b.isLeader()).as("b watched the release and took it").isTrue();
+    assertThat(h.eventsOf("a"))
+        .containsExactly("leader=a", "started", "stopped", "leader=", "leader=b");
+
+    b.close(); // releases (keepCompeting is off for a, but a yielded: it competes again)
+    h.advance(Duration.ofSeconds(5));
+    assertThat(a.isLeader()).isTrue();
+    assertThat(h.contexts.get(2).fencingToken()).isGreaterThan(h.contexts.get(1).fencingToken());
+    assertThat(b.yieldLeadership()).as("not leading: nothing to do").isDone();
+  }
+
+  @Test
   void keepCompeting_reacquiresAfterALossWithANewTerm() {
     LeaderElector a = h.start(h.config("a").keepCompeting(true));
     h.advance(Duration.ofSeconds(5));
