@@ -273,7 +273,8 @@ class RenewAndReleaseTest {
   void aLeaderThatYieldsReleasesAtOnce_anotherTakesOver_andItCompetesAgain() {
     LeaderElector a = h.start(h.config(h.store.lock(ElectionHarness.LOCK, "a"), "a"));
     h.advance(Duration.ZERO);
-    LeaderElector b = h.start(h.config(h.store.lock(ElectionHarness.LOCK, "b"), "b"));
+    LeaderElector b =
+        h.start(h.config(h.store.lock(ElectionHarness.LOCK, "b"), "b").releaseOnCancel(true));
     h.advance(Duration.ofSeconds(1));
     assertThat(a.isLeader()).isTrue();
 
@@ -284,7 +285,7 @@ class RenewAndReleaseTest {
     assertThat(h.eventsOf("a"))
         .containsExactly("leader=a", "started", "stopped", "leader=", "leader=b");
 
-    b.close(); // releases (keepCompeting is off for a, but a yielded: it competes again)
+    b.close(); // b releases; a yielded, so it competes again though keepCompeting is off
     h.advance(Duration.ofSeconds(5));
     assertThat(a.isLeader()).isTrue();
     assertThat(h.contexts.get(2).fencingToken()).isGreaterThan(h.contexts.get(1).fencingToken());
