@@ -45,12 +45,26 @@ final class LeaseholdLocks {
       return KubernetesLocks.newClient(settings.renewDeadline());
     }
 
+    /** Takes the client so that Spring destroys it first: pending events go out before close. */
     @Bean
     @ConditionalOnMissingBean(Lock.class)
     @ConditionalOnLockType(
         value = LockType.KUBERNETES,
         autoIfBean = "io.fabric8.kubernetes.client.KubernetesClient")
-    Lock leaseholdLock(LeaseholdProperties properties, Settings s, KubernetesClient client) {
+    KubernetesEventSender leaseholdKubernetesEvents(KubernetesClient client) {
+      return new KubernetesEventSender();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(Lock.class)
+    @ConditionalOnLockType(
+        value = LockType.KUBERNETES,
+        autoIfBean = "io.fabric8.kubernetes.client.KubernetesClient")
+    Lock leaseholdLock(
+        LeaseholdProperties properties,
+        Settings s,
+        KubernetesClient client,
+        KubernetesEventSender events) {
       String type = properties.getKubernetes().getType().name().toLowerCase(Locale.ROOT);
       String namespace = properties.getKubernetes().getNamespace();
       if (namespace == null || namespace.isEmpty()) {
@@ -62,7 +76,8 @@ final class LeaseholdLocks {
             namespace,
             s.name(),
             client,
-            ResourceLockConfig.of(s.identity(), new KubernetesEventRecorder(client, s.name())));
+            ResourceLockConfig.of(
+                s.identity(), new KubernetesEventRecorder(client, s.name(), events)));
       } catch (IllegalArgumentException e) {
         throw new LeaseholdConfigurationException(
             "leasehold.name",

@@ -23,8 +23,7 @@ final class ElectionLog {
     SI_GRANTED,
     SI_REVOKED,
     SI_FAILED_TO_ACQUIRE,
-    ROLE_STARTED,
-    ROLE_STOPPED
+    ROLE_WORK
   }
 
   /** One entry; {@code token} is -1 where there is none. */
