@@ -4,11 +4,11 @@ import org.springframework.integration.leader.Context;
 import org.springframework.integration.leader.event.LeaderEventPublisher;
 
 /**
- * Delivers Spring Integration's leader events, as its {@code LockRegistryLeaderInitiator} and Spring
- * Cloud Kubernetes do: {@code OnGrantedEvent} and {@code OnRevokedEvent} for each term, with a
- * {@link Context} whose {@code yield()} gives up leadership, and {@code OnFailedToAcquireMutexEvent}
- * when another instance is seen to lead. A {@code SmartLifecycleRoleController} starts and stops the
- * role's lifecycles on them.
+ * Delivers Spring Integration's leader events, as its {@code LockRegistryLeaderInitiator} and
+ * Spring Cloud Kubernetes do: {@code OnGrantedEvent} and {@code OnRevokedEvent} for each term, with
+ * a {@link Context} whose {@code yield()} gives up leadership, and {@code
+ * OnFailedToAcquireMutexEvent} when another instance is seen to lead. A {@code
+ * SmartLifecycleRoleController} starts and stops the role's lifecycles on them.
  */
 final class IntegrationLeaderEvents implements LeaseholdElection.Observer {
   private final LeaderEventPublisher publisher;
@@ -29,8 +29,7 @@ final class IntegrationLeaderEvents implements LeaseholdElection.Observer {
 
   @Override
   public void observedOtherLeader(LeaseholdElection election, String leader) {
-    publisher.publishOnFailedToAcquire(
-        election, new TermContext(election, null), election.role());
+    publisher.publishOnFailedToAcquire(election, new TermContext(election, null), election.role());
   }
 
   /** Spring Integration's view of one term (or of none, for a failed acquisition). */
@@ -54,9 +53,14 @@ final class IntegrationLeaderEvents implements LeaseholdElection.Observer {
 
     @Override
     public String toString() {
-      return "LeaseholdContext{role=" + getRole() + ", identity=" + election.identity()
-          + ", leader=" + isLeader()
-          + (term == null ? "" : ", token=" + term.context.fencingToken()) + "}";
+      return "LeaseholdContext{role="
+          + getRole()
+          + ", identity="
+          + election.identity()
+          + ", leader="
+          + isLeader()
+          + (term == null ? "" : ", token=" + term.context.fencingToken())
+          + "}";
     }
   }
 }

@@ -10,7 +10,8 @@ public final class LeaderChangedEvent extends LeaseholdEvent {
 
   private final String leader;
 
-  LeaderChangedEvent(LeaseholdElection source, String electionName, String identity, String leader) {
+  LeaderChangedEvent(
+      LeaseholdElection source, String electionName, String identity, String leader) {
     super(source, electionName, identity);
     this.leader = leader;
   }

@@ -22,12 +22,12 @@ import java.lang.annotation.Target;
  * <p>A call that starts while this instance leads runs to its end; inside it, {@link
  * Leadership#current()} is the term it was admitted in, cancelled as soon as leadership ends (check
  * {@link Leadership#checkLeading()} between steps of long work). When leadership ends no new call
- * is admitted, and the term's {@code LeadershipRevokedEvent} is published and the lock released only
- * after the running calls have returned (waiting at most the renew deadline).
+ * is admitted, and the term's {@code LeadershipRevokedEvent} is published and the lock released
+ * only after the running calls have returned (waiting at most the renew deadline).
  *
  * <p>The bean is proxied (a subclass, as for {@code @Transactional}), so the method must be
- * overridable (not private, final or static) and called through the bean, not through {@code
- * this}. It must return void or an object type.
+ * overridable (not private, final or static) and called through the bean, not through {@code this}.
+ * It must return void or an object type.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -29,7 +29,8 @@ public final class Leadership {
   public static LeadershipContext current() {
     LeadershipContext c = CURRENT.get();
     if (c == null) {
-      throw new IllegalStateException("Leadership.current() is only known inside a @LeaderOnly method");
+      throw new IllegalStateException(
+          "Leadership.current() is only known inside a @LeaderOnly method");
     }
     return c;
   }

@@ -29,7 +29,12 @@ public final class LeadershipGrantedEvent extends LeaseholdEvent {
 
   @Override
   public String toString() {
-    return "LeadershipGrantedEvent{" + electionName() + ", " + identity() + ", token "
-        + fencingToken() + "}";
+    return "LeadershipGrantedEvent{"
+        + electionName()
+        + ", "
+        + identity()
+        + ", token "
+        + fencingToken()
+        + "}";
   }
 }

@@ -29,7 +29,14 @@ public final class LeadershipRevokedEvent extends LeaseholdEvent {
 
   @Override
   public String toString() {
-    return "LeadershipRevokedEvent{" + electionName() + ", " + identity() + ", token "
-        + fencingToken + ", " + reason + "}";
+    return "LeadershipRevokedEvent{"
+        + electionName()
+        + ", "
+        + identity()
+        + ", token "
+        + fencingToken
+        + ", "
+        + reason
+        + "}";
   }
 }

@@ -22,7 +22,8 @@ public final class LeaseholdConfigurationException extends IllegalStateException
 
   /** {@code "<property>=<value>: <reason>"}. */
   static LeaseholdConfigurationException of(String property, Object value, String reason) {
-    return new LeaseholdConfigurationException(property, property + "=" + value + ": " + reason, null);
+    return new LeaseholdConfigurationException(
+        property, property + "=" + value + ": " + reason, null);
   }
 
   /** Like {@link #of} with the cause's message as the reason. */

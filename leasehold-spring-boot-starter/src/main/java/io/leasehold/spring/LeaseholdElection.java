@@ -26,10 +26,10 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>It is a {@link SmartLifecycle} in the last phase: it starts competing after every other
  * lifecycle bean has started (the web server, schedulers, message listeners), and it is the first
- * to stop. When it stops as leader it first ends the term's work ({@link LeaderOnly} methods return,
- * then {@link LeadershipRevokedEvent} and Spring Integration's {@code OnRevokedEvent} are delivered,
- * which stops the role's lifecycles), and only then releases the lock, so that another instance
- * takes over in a round trip instead of a lease duration.
+ * to stop. When it stops as leader it first ends the term's work ({@link LeaderOnly} methods
+ * return, then {@link LeadershipRevokedEvent} and Spring Integration's {@code OnRevokedEvent} are
+ * delivered, which stops the role's lifecycles), and only then releases the lock, so that another
+ * instance takes over in a round trip instead of a lease duration.
  *
  * <p>Inject it to ask {@link #isLeader()}, {@link #leader()} or {@link #fencingToken()}, or to
  * {@link #yieldLeadership()}. Thread-safe.
@@ -49,7 +49,9 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
       boolean keepCompeting,
       Duration healthTolerance) {
 
-    /** How long a yielding leader waits before it competes again: every follower can act by then. */
+    /**
+     * How long a yielding leader waits before it competes again: every follower can act by then.
+     */
     Duration yieldBackoff() {
       return leaseDuration.plus(renewDeadline);
     }
@@ -276,7 +278,13 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
 
   @Override
   public String toString() {
-    return "LeaseholdElection{" + name() + ", identity=" + identity() + ", " + lock.describe() + "}";
+    return "LeaseholdElection{"
+        + name()
+        + ", identity="
+        + identity()
+        + ", "
+        + lock.describe()
+        + "}";
   }
 
   // ================================================================== internals

@@ -4,8 +4,8 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * A leader election event of this application, published to its context. Listen with
- * {@code @EventListener}; listeners run synchronously on the elector's callback thread, in the order
- * the events happened.
+ * {@code @EventListener}; listeners run synchronously on the elector's callback thread, in the
+ * order the events happened.
  */
 public abstract sealed class LeaseholdEvent extends ApplicationEvent
     permits LeadershipGrantedEvent, LeadershipRevokedEvent, LeaderChangedEvent {

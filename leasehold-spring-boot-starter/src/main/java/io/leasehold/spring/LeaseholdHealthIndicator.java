@@ -26,8 +26,9 @@ final class LeaseholdHealthIndicator implements HealthIndicator {
     } else if (!election.isRunning()) {
       b = Health.unknown().withDetail("reason", "not started");
     } else if (!election.isCompeting()) {
-      b = Health.down()
-          .withDetail("reason", "lost leadership and stopped competing (keep-competing=false)");
+      b =
+          Health.down()
+              .withDetail("reason", "lost leadership and stopped competing (keep-competing=false)");
     } else {
       b = Health.up();
     }

@@ -33,8 +33,11 @@ final class LeaseholdLocks {
 
   /** A Kubernetes Lease (or ConfigMap, Endpoints) through the application's fabric8 client. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = {"io.fabric8.kubernetes.client.KubernetesClient",
-      "io.leasehold.kubernetes.KubernetesLocks"})
+  @ConditionalOnClass(
+      name = {
+        "io.fabric8.kubernetes.client.KubernetesClient",
+        "io.leasehold.kubernetes.KubernetesLocks"
+      })
   static class Kubernetes {
 
     /** Only for leasehold.lock.type=kubernetes: from the kubeconfig or the service account. */
@@ -127,7 +130,11 @@ final class LeaseholdLocks {
     Lock leaseholdLock(LeaseholdProperties properties, Settings s, Client client) {
       String prefix = properties.getEtcd().getPrefix();
       try {
-        return EtcdLock.builder(client).prefix(prefix).name(s.name()).identity(s.identity()).build();
+        return EtcdLock.builder(client)
+            .prefix(prefix)
+            .name(s.name())
+            .identity(s.identity())
+            .build();
       } catch (IllegalArgumentException | NullPointerException e) {
         throw LeaseholdConfigurationException.of("leasehold.name", s.name(), e);
       }
@@ -146,7 +153,9 @@ final class LeaseholdLocks {
       DataSource dataSource = dataSources.getIfUnique();
       if (dataSource == null) {
         throw LeaseholdConfigurationException.of(
-            TYPE, "jdbc", "needs one DataSource bean (or a @Primary one), but the context has "
+            TYPE,
+            "jdbc",
+            "needs one DataSource bean (or a @Primary one), but the context has "
                 + dataSources.stream().count());
       }
       return jdbcLock(dataSource, properties, s);
@@ -165,7 +174,8 @@ final class LeaseholdLocks {
       if (type == LockType.KUBERNETES || type == LockType.ETCD) {
         String module = "leasehold-" + type.name().toLowerCase(Locale.ROOT);
         throw LeaseholdConfigurationException.of(
-            TYPE, type.name().toLowerCase(Locale.ROOT),
+            TYPE,
+            type.name().toLowerCase(Locale.ROOT),
             "needs io.leasehold:" + module + " on the class path");
       }
       Path path = properties.getSqlite().getPath();
@@ -192,7 +202,8 @@ final class LeaseholdLocks {
           .createTable(properties.getJdbc().isCreateTable())
           .build();
     } catch (IllegalArgumentException e) {
-      boolean aboutTable = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("table");
+      boolean aboutTable =
+          String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("table");
       throw aboutTable
           ? LeaseholdConfigurationException.of("leasehold.jdbc.table", table, e)
           : LeaseholdConfigurationException.of("leasehold.name", s.name(), e);

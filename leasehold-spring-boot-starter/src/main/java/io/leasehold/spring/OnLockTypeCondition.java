@@ -22,7 +22,8 @@ final class OnLockTypeCondition extends SpringBootCondition implements Configura
   }
 
   @Override
-  public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+  public ConditionOutcome getMatchOutcome(
+      ConditionContext context, AnnotatedTypeMetadata metadata) {
     Map<String, Object> attributes =
         metadata.getAnnotationAttributes(ConditionalOnLockType.class.getName());
     LockType wanted = (LockType) attributes.get("value");
@@ -39,15 +40,18 @@ final class OnLockTypeCondition extends SpringBootCondition implements Configura
     for (String name : (String[]) attributes.get("autoIfBean")) {
       if (ClassUtils.isPresent(name, context.getClassLoader())
           && beans.getBeanNamesForType(
-                  ClassUtils.resolveClassName(name, context.getClassLoader()), true, false)
-              .length
+                      ClassUtils.resolveClassName(name, context.getClassLoader()), true, false)
+                  .length
               > 0) {
         return ConditionOutcome.match("auto: found a " + name + " bean");
       }
     }
     String property = (String) attributes.get("autoIfProperty");
     if (!property.isEmpty()
-        && !binder.bind(property, Bindable.listOf(String.class)).orElse(java.util.List.of()).isEmpty()) {
+        && !binder
+            .bind(property, Bindable.listOf(String.class))
+            .orElse(java.util.List.of())
+            .isEmpty()) {
       return ConditionOutcome.match("auto: " + property + " is set");
     }
     return ConditionOutcome.noMatch("auto: nothing selects " + wanted);

@@ -52,7 +52,10 @@ class ActuatorHttpTest {
       ConfigurableApplicationContext a = instances.start("a");
       Entry granted = log.await(0, is("a", GRANTED), WAIT, "a leading");
       ConfigurableApplicationContext b = instances.start("b");
-      log.await(0, e -> is("b", LEADER_CHANGED).test(e) && e.detail().equals("a"), WAIT,
+      log.await(
+          0,
+          e -> is("b", LEADER_CHANGED).test(e) && e.detail().equals("a"),
+          WAIT,
           "b seeing a lead");
 
       JsonNode aHealth = get(a, "/actuator/health", 200).path("components").path("leasehold");
@@ -60,7 +63,8 @@ class ActuatorHttpTest {
       assertThat(aHealth.path("details").path("isLeader").asBoolean()).isTrue();
       assertThat(aHealth.path("details").path("leader").asText()).isEqualTo("a");
       assertThat(aHealth.path("details").path("fencingToken").asLong()).isEqualTo(granted.token());
-      assertThat(aHealth.path("details").path("lock").asText()).isEqualTo("sqlite:leasehold_leases/web");
+      assertThat(aHealth.path("details").path("lock").asText())
+          .isEqualTo("sqlite:leasehold_leases/web");
 
       JsonNode bHealth = get(b, "/actuator/health", 200).path("components").path("leasehold");
       assertThat(bHealth.path("status").asText()).isEqualTo("UP");
@@ -85,20 +89,39 @@ class ActuatorHttpTest {
           Statement s = blocker.createStatement()) {
         s.execute("BEGIN EXCLUSIVE");
         // DOWN once lease (3 s) + tolerance (1 s) have passed since the last renewal
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-          JsonNode down = get(a, "/actuator/health", 503).path("components").path("leasehold");
-          assertThat(down.path("status").asText()).isEqualTo("DOWN");
-          assertThat(down.path("details").path("reason").asText())
-              .contains("failed election to renew leadership");
-        });
+        await()
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(100))
+            .untilAsserted(
+                () -> {
+                  JsonNode down =
+                      get(a, "/actuator/health", 503).path("components").path("leasehold");
+                  assertThat(down.path("status").asText()).isEqualTo("DOWN");
+                  assertThat(down.path("details").path("reason").asText())
+                      .contains("failed election to renew leadership");
+                });
         assertThat(Instances.election(a).isLeader()).isFalse();
-        assertThat(get(b, "/actuator/health", 200).path("components").path("leasehold")
-            .path("status").asText()).isEqualTo("UP");
+        assertThat(
+                get(b, "/actuator/health", 200)
+                    .path("components")
+                    .path("leasehold")
+                    .path("status")
+                    .asText())
+            .isEqualTo("UP");
         s.execute("ROLLBACK");
       }
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-          assertThat(get(a, "/actuator/health", 200).path("components").path("leasehold")
-              .path("status").asText()).isEqualTo("UP"));
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          get(a, "/actuator/health", 200)
+                              .path("components")
+                              .path("leasehold")
+                              .path("status")
+                              .asText())
+                      .isEqualTo("UP"));
       log.await(granted.seq(), is(GRANTED), WAIT, "a leader after the lock is free again");
     }
   }
@@ -108,8 +131,7 @@ class ActuatorHttpTest {
     return metric.path("measurements").get(0).path("value").asDouble();
   }
 
-  private JsonNode get(ConfigurableApplicationContext c, String path, int status)
-      throws Exception {
+  private JsonNode get(ConfigurableApplicationContext c, String path, int status) throws Exception {
     String port = c.getEnvironment().getProperty("local.management.port");
     HttpResponse<String> response =
         http.send(

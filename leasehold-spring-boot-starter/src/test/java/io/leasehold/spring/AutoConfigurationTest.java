@@ -137,12 +137,13 @@ class AutoConfigurationTest {
               });
       runner()
           .withBean(KubernetesClient.class, server::newClient)
-          .withPropertyValues("leasehold.kubernetes.type=configmaps",
-              "leasehold.kubernetes.namespace=other")
-          .run(c -> {
-            assertThat(c.getBean(Lock.class)).isInstanceOf(ConfigMapLock.class);
-            assertThat(c.getBean(Lock.class).describe()).startsWith("other/");
-          });
+          .withPropertyValues(
+              "leasehold.kubernetes.type=configmaps", "leasehold.kubernetes.namespace=other")
+          .run(
+              c -> {
+                assertThat(c.getBean(Lock.class)).isInstanceOf(ConfigMapLock.class);
+                assertThat(c.getBean(Lock.class).describe()).startsWith("other/");
+              });
     }
   }
 
@@ -154,8 +155,12 @@ class AutoConfigurationTest {
   void kubernetesWithoutAClientBeanMakesItsOwn() {
     try (MockApiServer server = new MockApiServer();
         KubernetesClient reader = server.newClient()) {
-      String[] keys = {"kubernetes.master", "kubernetes.namespace", "kubernetes.auth.tryKubeConfig",
-          "kubernetes.auth.tryServiceAccount"};
+      String[] keys = {
+        "kubernetes.master",
+        "kubernetes.namespace",
+        "kubernetes.auth.tryKubeConfig",
+        "kubernetes.auth.tryServiceAccount"
+      };
       String[] values = {server.url(), "test", "false", "false"};
       for (int i = 0; i < keys.length; i++) {
         System.setProperty(keys[i], values[i]);
@@ -170,8 +175,7 @@ class AutoConfigurationTest {
                   org.awaitility.Awaitility.await()
                       .atMost(Duration.ofSeconds(20))
                       .until(election::isLeader);
-                  assertThat(reader.leases().inNamespace("test").withName("own").get())
-                      .isNotNull();
+                  assertThat(reader.leases().inNamespace("test").withName("own").get()).isNotNull();
                 });
       } finally {
         for (String key : keys) {
@@ -232,8 +236,10 @@ class AutoConfigurationTest {
   void micrometerMetricsWhenARegistryExistsAndTheApplicationsProviderWins() {
     runner()
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-        .run(c -> assertThat(c.getBean(MetricsProvider.class))
-            .isInstanceOf(MicrometerMetricsProvider.class));
+        .run(
+            c ->
+                assertThat(c.getBean(MetricsProvider.class))
+                    .isInstanceOf(MicrometerMetricsProvider.class));
     MetricsProvider mine = MetricsProvider.NOOP;
     runner()
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
@@ -246,8 +252,8 @@ class AutoConfigurationTest {
   void healthInfoAndIntegrationBeansBackOff() {
     HealthIndicator health = () -> Health.up().build();
     InfoContributor info = b -> {};
-    LeaderEventPublisher publisher = new org.springframework.integration.leader.event
-        .DefaultLeaderEventPublisher();
+    LeaderEventPublisher publisher =
+        new org.springframework.integration.leader.event.DefaultLeaderEventPublisher();
     runner()
         .withBean("leaseholdHealthIndicator", HealthIndicator.class, () -> health)
         .withBean("leaseholdInfoContributor", InfoContributor.class, () -> info)
@@ -259,12 +265,13 @@ class AutoConfigurationTest {
               assertThat(c).hasSingleBean(IntegrationLeaderEvents.class);
             });
     runner()
-        .withPropertyValues("management.health.leasehold.enabled=false",
-            "management.info.leasehold.enabled=false")
-        .run(c -> {
-          assertThat(c).doesNotHaveBean(HealthIndicator.class);
-          assertThat(c).doesNotHaveBean(InfoContributor.class);
-        });
+        .withPropertyValues(
+            "management.health.leasehold.enabled=false", "management.info.leasehold.enabled=false")
+        .run(
+            c -> {
+              assertThat(c).doesNotHaveBean(HealthIndicator.class);
+              assertThat(c).doesNotHaveBean(InfoContributor.class);
+            });
     runner()
         .withClassLoader(new FilteredClassLoader("org.springframework.integration."))
         .run(c -> assertThat(c).doesNotHaveBean(IntegrationLeaderEvents.class));

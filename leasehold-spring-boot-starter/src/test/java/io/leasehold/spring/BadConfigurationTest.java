@@ -53,7 +53,8 @@ class BadConfigurationTest {
   @Test
   void leaseDurationNotGreaterThanRenewDeadline() {
     Throwable failure =
-        failure(App.class, Map.of("leasehold.lease-duration", "2s", "leasehold.renew-deadline", "2s"));
+        failure(
+            App.class, Map.of("leasehold.lease-duration", "2s", "leasehold.renew-deadline", "2s"));
     assertThat(messages(failure))
         .contains(
             "leasehold.lease-duration must be greater than leasehold.renew-deadline"
@@ -73,7 +74,8 @@ class BadConfigurationTest {
   @Test
   void badDuration() {
     assertThat(startupFailure(Map.of("leasehold.retry-period", "often")))
-        .contains("leasehold.retry-period").contains("often");
+        .contains("leasehold.retry-period")
+        .contains("often");
   }
 
   @Test
@@ -127,16 +129,18 @@ class BadConfigurationTest {
 
   @Test
   void unknownKubernetesLockType() {
-    assertThat(startupFailure(Map.of("leasehold.lock.type", "kubernetes",
-            "leasehold.kubernetes.type", "secrets")))
-        .contains("leasehold.kubernetes.type").contains("secrets");
+    assertThat(
+            startupFailure(
+                Map.of(
+                    "leasehold.lock.type", "kubernetes", "leasehold.kubernetes.type", "secrets")))
+        .contains("leasehold.kubernetes.type")
+        .contains("secrets");
   }
 
   @Test
   void nameTooLongForATableRow() {
     String name = "n".repeat(300);
-    assertThat(startupFailure(Map.of("leasehold.name", name)))
-        .contains("leasehold.name=" + name);
+    assertThat(startupFailure(Map.of("leasehold.name", name))).contains("leasehold.name=" + name);
   }
 
   @Test

@@ -30,7 +30,12 @@ final class ElectionLog {
   record Entry(long seq, long nanos, String instance, Kind kind, long token, String detail) {
     @Override
     public String toString() {
-      return seq + " " + instance + " " + kind + (token >= 0 ? " token=" + token : "")
+      return seq
+          + " "
+          + instance
+          + " "
+          + kind
+          + (token >= 0 ? " token=" + token : "")
           + (detail.isEmpty() ? "" : " " + detail);
     }
   }
@@ -53,7 +58,9 @@ final class ElectionLog {
     return entries.stream().filter(filter).toList();
   }
 
-  /** The first entry after {@code afterSeq} matching {@code filter}, waiting up to {@code timeout}. */
+  /**
+   * The first entry after {@code afterSeq} matching {@code filter}, waiting up to {@code timeout}.
+   */
   synchronized Entry await(long afterSeq, Predicate<Entry> filter, Duration timeout, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -65,8 +72,8 @@ final class ElectionLog {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; log:\n"
-            + this);
+        throw new AssertionError(
+            "timed out after " + timeout + " waiting for " + what + "; log:\n" + this);
       }
       wait(Math.max(1, left / 1_000_000));
     }
@@ -78,14 +85,22 @@ final class ElectionLog {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      List<Entry> found = entries.stream().filter(e -> e.seq() > afterSeq && filter.test(e)).toList();
+      List<Entry> found =
+          entries.stream().filter(e -> e.seq() > afterSeq && filter.test(e)).toList();
       if (found.size() >= count) {
         return found;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + count + " " + what
-            + "; log:\n" + this);
+        throw new AssertionError(
+            "timed out after "
+                + timeout
+                + " waiting for "
+                + count
+                + " "
+                + what
+                + "; log:\n"
+                + this);
       }
       wait(Math.max(1, left / 1_000_000));
     }
@@ -106,7 +121,9 @@ final class ElectionLog {
     Entry runStart = null;
     int run = 0;
     for (Entry e : entries) {
-      if (e.kind() == Kind.WORK && runStart != null && e.instance().equals(runStart.instance())
+      if (e.kind() == Kind.WORK
+          && runStart != null
+          && e.instance().equals(runStart.instance())
           && e.token() == runStart.token()) {
         run++;
         continue;

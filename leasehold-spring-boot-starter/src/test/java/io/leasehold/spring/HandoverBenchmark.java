@@ -31,12 +31,21 @@ public final class HandoverBenchmark {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 11;
     Path dir = Files.createTempDirectory("leasehold-handover");
-    if (args.length > 1 && !args[1].equals("sqlite")) { return; }
-    measure("sqlite", runs, i -> Map.of("leasehold.sqlite.path", dir.resolve("h.db").toString()),
+    if (args.length > 1 && !args[1].equals("sqlite")) {
+      return;
+    }
+    measure(
+        "sqlite",
+        runs,
+        i -> Map.of("leasehold.sqlite.path", dir.resolve("h.db").toString()),
         TestApp.class);
     try (MockApiServer server = new MockApiServer()) {
-      measure("kubernetes (mock)", runs, i -> Map.of("test.kubernetes.url", server.url()),
-          TestApp.class, MockApiServer.ClientConfiguration.class);
+      measure(
+          "kubernetes (mock)",
+          runs,
+          i -> Map.of("test.kubernetes.url", server.url()),
+          TestApp.class,
+          MockApiServer.ClientConfiguration.class);
     }
   }
 
@@ -58,16 +67,17 @@ public final class HandoverBenchmark {
         ConfigurableApplicationContext a = instances.start("a", sources);
         log.await(0, is("a", GRANTED), WAIT, "a leading");
         instances.start("b", sources);
-        log.await(0, e -> is("b", LEADER_CHANGED).test(e) && e.detail().equals("a"), WAIT,
-            "b seeing a");
+        log.await(
+            0, e -> is("b", LEADER_CHANGED).test(e) && e.detail().equals("a"), WAIT, "b seeing a");
         long closing = System.nanoTime();
         a.close();
         Entry granted = log.await(0, is("b", GRANTED), WAIT, "b leading");
         Entry revoked = log.await(0, is("a", REVOKED), WAIT, "a revoked");
         total.add(millis(granted.nanos() - closing));
         if (granted.nanos() - closing > Instances.RETRY.toNanos()) {
-          System.out.printf("%s run %d: %.1f ms, longer than one retry period; log:%n%s%n", lock, i,
-              millis(granted.nanos() - closing), log);
+          System.out.printf(
+              "%s run %d: %.1f ms, longer than one retry period; log:%n%s%n",
+              lock, i, millis(granted.nanos() - closing), log);
         }
         toRevoked.add(millis(revoked.nanos() - closing));
         toGranted.add(millis(granted.nanos() - revoked.nanos()));
@@ -76,8 +86,13 @@ public final class HandoverBenchmark {
     System.out.printf(
         "%-18s %d runs: close -> next granted median %.1f ms (min %.1f, max %.1f);"
             + " close -> revoked %.1f ms; revoked -> next granted %.1f ms%n",
-        lock, runs, median(total), Collections.min(total), Collections.max(total),
-        median(toRevoked), median(toGranted));
+        lock,
+        runs,
+        median(total),
+        Collections.min(total),
+        Collections.max(total),
+        median(toRevoked),
+        median(toGranted));
   }
 
   private static double millis(long nanos) {

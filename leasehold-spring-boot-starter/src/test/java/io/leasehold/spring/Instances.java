@@ -11,8 +11,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Starts instances of a test application in this JVM, each its own application context sharing
- * one {@link ElectionLog}, with short election timings: lease 3 s, renew 2 s, retry 0.5 s.
+ * Starts instances of a test application in this JVM, each its own application context sharing one
+ * {@link ElectionLog}, with short election timings: lease 3 s, renew 2 s, retry 0.5 s.
  */
 final class Instances implements AutoCloseable {
   static final Duration RETRY = Duration.ofMillis(500);

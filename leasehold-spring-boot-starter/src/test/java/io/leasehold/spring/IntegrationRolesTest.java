@@ -54,7 +54,8 @@ class IntegrationRolesTest {
     IntegrationFlow leaderFlow(ElectionLog log, @Value("${test.instance}") String instance) {
       return IntegrationFlow.fromSupplier(
               () -> "tick",
-              e -> e.poller(Pollers.fixedDelay(Duration.ofMillis(20))).role(ROLE).autoStartup(false))
+              e ->
+                  e.poller(Pollers.fixedDelay(Duration.ofMillis(20))).role(ROLE).autoStartup(false))
           .handle(
               (payload, headers) -> {
                 log.add(instance, ROLE_WORK, -1, "");
@@ -104,7 +105,11 @@ class IntegrationRolesTest {
     }
 
     private static String describe(AbstractLeaderEvent e) {
-      return "role=" + e.getRole() + " contextRole=" + e.getContext().getRole() + " leader="
+      return "role="
+          + e.getRole()
+          + " contextRole="
+          + e.getContext().getRole()
+          + " leader="
           + e.getContext().isLeader();
     }
   }
@@ -113,7 +118,10 @@ class IntegrationRolesTest {
   void rolesStartOnGrantStopOnRevokeAndYieldHandsOver() throws Exception {
     try (Instances instances =
         new Instances(
-            Map.of("leasehold.sqlite.path", dir.resolve("si.db").toString(), "leasehold.name",
+            Map.of(
+                "leasehold.sqlite.path",
+                dir.resolve("si.db").toString(),
+                "leasehold.name",
                 "si"))) {
       ElectionLog log = instances.log;
       ConfigurableApplicationContext a = instances.start("a", TestApp.class, IntegrationApp.class);

@@ -8,7 +8,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** Three instances on a Kubernetes Lease (the default type) through their KubernetesClient beans. */
+/**
+ * Three instances on a Kubernetes Lease (the default type) through their KubernetesClient beans.
+ */
 class KubernetesThreeInstancesTest extends ThreeInstancesContract {
   private static MockApiServer server;
 
@@ -35,8 +37,7 @@ class KubernetesThreeInstancesTest extends ThreeInstancesContract {
   @Override
   void checkLockHolds(String leader, long token) {
     try (KubernetesClient client = server.newClient()) {
-      Lease lease =
-          client.leases().inNamespace(MockApiServer.NAMESPACE).withName("three").get();
+      Lease lease = client.leases().inNamespace(MockApiServer.NAMESPACE).withName("three").get();
       assertThat(lease).as("the Lease test/three").isNotNull();
       assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(leader);
     }

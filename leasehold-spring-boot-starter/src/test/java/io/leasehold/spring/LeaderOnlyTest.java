@@ -36,7 +36,9 @@ class LeaderOnlyTest {
     ApplicationContextRunner runner =
         new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(LeaseholdAutoConfiguration.class))
-            .withPropertyValues("leasehold.lease-duration=3s", "leasehold.renew-deadline=2s",
+            .withPropertyValues(
+                "leasehold.lease-duration=3s",
+                "leasehold.renew-deadline=2s",
                 "leasehold.retry-period=500ms")
             .withBean(Work.class);
     runner

@@ -27,7 +27,10 @@ final class MockApiServer implements AutoCloseable {
   MockApiServer() {
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(),
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
   }

@@ -11,7 +11,10 @@ class SqliteThreeInstancesTest extends ThreeInstancesContract {
   @Override
   Instances instances() {
     return new Instances(
-        Map.of("leasehold.sqlite.path", dir.resolve("leases.db").toString(), "leasehold.name",
+        Map.of(
+            "leasehold.sqlite.path",
+            dir.resolve("leases.db").toString(),
+            "leasehold.name",
             "three"));
   }
 

@@ -10,22 +10,21 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * The application the tests start several times: a leader-only scheduled method, and a listener
- * of Leasehold's events, both reporting to the {@link ElectionLog} bean as instance {@code
- * test.instance}.
+ * The application the tests start several times: a leader-only scheduled method and listeners of
+ * Leasehold's events, reporting to the {@link ElectionLog} bean as instance {@code test.instance}.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableScheduling
-@Import({TestApp.LeaderWork.class, TestApp.Listener.class})
+@Import(TestApp.Reporter.class)
 class TestApp {
 
-  /** Leader-only work, as users write it. */
-  static class LeaderWork {
+  /** Leader-only work and event listeners, as users write them. */
+  static class Reporter {
     private final ElectionLog log;
     private final String instance;
 
-    LeaderWork(ElectionLog log, @Value("${test.instance}") String instance) {
+    Reporter(ElectionLog log, @Value("${test.instance}") String instance) {
       this.log = log;
       this.instance = instance;
     }
@@ -34,17 +33,6 @@ class TestApp {
     @LeaderOnly
     public void work() {
       log.add(instance, Kind.WORK, Leadership.fencingToken(), "");
-    }
-  }
-
-  /** Listens to Leasehold's own events. */
-  static class Listener {
-    private final ElectionLog log;
-    private final String instance;
-
-    Listener(ElectionLog log, @Value("${test.instance}") String instance) {
-      this.log = log;
-      this.instance = instance;
     }
 
     @EventListener

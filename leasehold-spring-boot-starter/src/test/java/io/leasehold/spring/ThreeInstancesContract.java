@@ -33,8 +33,7 @@ abstract class ThreeInstancesContract {
   void checkLockHolds(String leader, long token) throws Exception {}
 
   @Test
-  void oneLeaderWorksAloneAndHandsOverWithinOneRetryPeriodWhenItsContextCloses()
-      throws Exception {
+  void oneLeaderWorksAloneAndHandsOverWithinOneRetryPeriodWhenItsContextCloses() throws Exception {
     try (Instances instances = instances()) {
       ElectionLog log = instances.log;
       Map<String, ConfigurableApplicationContext> apps = new LinkedHashMap<>();
@@ -45,7 +44,10 @@ abstract class ThreeInstancesContract {
       Entry first = log.await(0, is(GRANTED), WAIT, "a leader");
       String leader = first.instance();
       for (String id : apps.keySet()) {
-        log.await(0, e -> is(id, LEADER_CHANGED).test(e) && e.detail().equals(leader), WAIT,
+        log.await(
+            0,
+            e -> is(id, LEADER_CHANGED).test(e) && e.detail().equals(leader),
+            WAIT,
             id + " seeing " + leader + " lead");
       }
       for (var app : apps.entrySet()) {
@@ -86,7 +88,8 @@ abstract class ThreeInstancesContract {
     String holder = null;
     for (Entry e : log.entries(e -> e.kind() == GRANTED || e.kind() == REVOKED)) {
       if (e.kind() == GRANTED) {
-        assertThat(holder).as("granted to %s while %s leads:%n%s", e.instance(), holder, log)
+        assertThat(holder)
+            .as("granted to %s while %s leads:%n%s", e.instance(), holder, log)
             .isNull();
         holder = e.instance();
       } else {
