@@ -128,6 +128,10 @@ class AutoConfigurationTest {
               context -> {
                 assertThat(context.getBean(Lock.class)).isInstanceOf(LeaseLock.class);
                 assertThat(context).doesNotHaveBean("leaseholdKubernetesClient");
+                // destroyed before the client, so that its last events go out first
+                String clientBean = context.getBeanNamesForType(KubernetesClient.class)[0];
+                assertThat(context.getBeanFactory().getDependentBeans(clientBean))
+                    .contains("leaseholdKubernetesEvents");
                 LeaseholdElection election = context.getBean(LeaseholdElection.class);
                 org.awaitility.Awaitility.await()
                     .atMost(Duration.ofSeconds(20))

@@ -2,6 +2,7 @@ package io.leasehold.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
@@ -32,6 +33,16 @@ class KubernetesThreeInstancesTest extends ThreeInstancesContract {
   @Override
   Class<?>[] sources() {
     return new Class<?>[] {TestApp.class, MockApiServer.ClientConfiguration.class};
+  }
+
+  /** Its last Event went out before its context closed the client. */
+  @Override
+  void checkClosedLeader(String leader) {
+    try (KubernetesClient client = server.newClient()) {
+      assertThat(client.v1().events().inNamespace(MockApiServer.NAMESPACE).list().getItems())
+          .extracting(Event::getMessage)
+          .contains(leader + " became leader", leader + " stopped leading");
+    }
   }
 
   @Override
