@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * Everything the test applications of one JVM report, in one order: election events, Spring
@@ -116,28 +115,32 @@ final class ElectionLog {
 
   @Override
   public synchronized String toString() {
-    // leader-only work is summarised per run of entries, so that the log stays readable
+    // runs of work entries are summarised, so that the log stays readable
     List<String> lines = new ArrayList<>();
     Entry runStart = null;
     int run = 0;
     for (Entry e : entries) {
-      if (e.kind() == Kind.WORK
+      boolean work = e.kind() == Kind.WORK || e.kind() == Kind.ROLE_WORK;
+      if (work
           && runStart != null
+          && e.kind() == runStart.kind()
           && e.instance().equals(runStart.instance())
           && e.token() == runStart.token()) {
         run++;
         continue;
       }
-      if (run > 1) {
-        lines.add("   ... " + run + " WORK entries by " + runStart.instance());
-      }
-      runStart = e.kind() == Kind.WORK ? e : null;
+      summarise(lines, runStart, run);
+      runStart = work ? e : null;
       run = 1;
       lines.add(e.toString());
     }
-    if (run > 1) {
-      lines.add("   ... " + run + " WORK entries by " + runStart.instance());
+    summarise(lines, runStart, run);
+    return String.join("\n", lines);
+  }
+
+  private static void summarise(List<String> lines, Entry runStart, int run) {
+    if (runStart != null && run > 1) {
+      lines.add("   ... " + run + " " + runStart.kind() + " entries by " + runStart.instance());
     }
-    return lines.stream().collect(Collectors.joining("\n"));
   }
 }

@@ -126,32 +126,39 @@ class IntegrationRolesTest {
       ElectionLog log = instances.log;
       ConfigurableApplicationContext a = instances.start("a", TestApp.class, IntegrationApp.class);
       Entry aGranted = log.await(0, is("a", SI_GRANTED), WAIT, "a granted");
-      assertThat(aGranted.detail()).isEqualTo("role=leader contextRole=leader leader=true");
+      assertThat(aGranted.detail())
+          .as("%s", log)
+          .isEqualTo("role=leader contextRole=leader leader=true");
       log.awaitCount(aGranted.seq(), is("a", ROLE_WORK), 3, WAIT, "a's role endpoint polling");
-      assertThat(roles(a).allEndpointsRunning(ROLE)).isTrue();
+      assertThat(roles(a).allEndpointsRunning(ROLE)).as("%s", log).isTrue();
 
       ConfigurableApplicationContext b = instances.start("b", TestApp.class, IntegrationApp.class);
       Entry bFailed = log.await(0, is("b", SI_FAILED_TO_ACQUIRE), WAIT, "b failing to acquire");
-      assertThat(bFailed.detail()).isEqualTo("role=leader contextRole=leader leader=false");
-      assertThat(roles(b).noEndpointsRunning(ROLE)).isTrue();
-      assertThat(log.entries(is("b", ROLE_WORK))).isEmpty();
+      assertThat(bFailed.detail())
+          .as("%s", log)
+          .isEqualTo("role=leader contextRole=leader leader=false");
+      assertThat(roles(b).noEndpointsRunning(ROLE)).as("%s", log).isTrue();
+      assertThat(log.entries(is("b", ROLE_WORK))).as("%s", log).isEmpty();
 
       Context aContext = a.getBean(IntegrationApp.class).granted.get("a");
       aContext.yield();
 
       Entry aRevoked = log.await(aGranted.seq(), is("a", SI_REVOKED), WAIT, "a revoked");
       Entry bGranted = log.await(aGranted.seq(), is("b", SI_GRANTED), WAIT, "b granted");
-      assertThat(aRevoked.seq()).isLessThan(bGranted.seq());
-      assertThat(aContext.isLeader()).isFalse();
-      assertThat(roles(a).noEndpointsRunning(ROLE)).isTrue();
+      assertThat(aRevoked.seq()).as("%s", log).isLessThan(bGranted.seq());
+      assertThat(aContext.isLeader()).as("%s", log).isFalse();
+      assertThat(roles(a).noEndpointsRunning(ROLE)).as("%s", log).isTrue();
       log.awaitCount(bGranted.seq(), is("b", ROLE_WORK), 3, WAIT, "b's role endpoint polling");
-      assertThat(roles(b).allEndpointsRunning(ROLE)).isTrue();
+      assertThat(roles(b).allEndpointsRunning(ROLE)).as("%s", log).isTrue();
       assertThat(log.entries(e -> is("b", ROLE_WORK).test(e) && e.seq() < bGranted.seq()))
           .isEmpty();
       // Leasehold's own revocation follows Spring Integration's, after the role controller stopped
       // the endpoint; SI stops it by cancelling its task, so a poll already running may still end
       Entry aDone = log.await(aGranted.seq(), is("a", REVOKED), WAIT, "a's term over");
-      assertThat(aDone.seq()).isGreaterThan(aRevoked.seq()).isLessThan(bGranted.seq());
+      assertThat(aDone.seq())
+          .as("%s", log)
+          .isGreaterThan(aRevoked.seq())
+          .isLessThan(bGranted.seq());
       assertThat(log.entries(e -> is("a", ROLE_WORK).test(e) && e.seq() > aDone.seq()))
           .hasSizeLessThanOrEqualTo(1);
 
@@ -159,10 +166,11 @@ class IntegrationRolesTest {
       b.close();
       Entry aAgain =
           log.await(bGranted.seq(), is("a", GRANTED), WAIT.plusSeconds(5), "a leading again");
-      assertThat(aAgain.token()).isGreaterThan(tokenOf(log, "b"));
-      log.await(aAgain.seq(), is("a", SI_GRANTED), WAIT, "a granted again");
-      assertThat(roles(a).allEndpointsRunning(ROLE)).isTrue();
-      assertThat(log.entries(is("b", REVOKED))).hasSize(1);
+      assertThat(aAgain.token()).as("%s", log).isGreaterThan(tokenOf(log, "b"));
+      Entry aGrantedAgain = log.await(aAgain.seq(), is("a", SI_GRANTED), WAIT, "a granted again");
+      log.await(aGrantedAgain.seq(), is("a", ROLE_WORK), WAIT, "a's role endpoint polling again");
+      assertThat(roles(a).allEndpointsRunning(ROLE)).as("%s", log).isTrue();
+      assertThat(log.entries(is("b", REVOKED))).as("%s", log).hasSize(1);
       ThreeInstancesContract.assertTermsNeverOverlap(log);
     }
   }
