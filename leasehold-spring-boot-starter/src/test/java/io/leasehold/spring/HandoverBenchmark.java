@@ -27,25 +27,30 @@ public final class HandoverBenchmark {
 
   private HandoverBenchmark() {}
 
-  /** Runs {@code args[0]} handovers (default 11) per lock and prints their medians. */
+  /**
+   * Runs {@code args[0]} handovers (default 11) per lock and prints their medians; {@code args[1]},
+   * when given, picks one lock: {@code sqlite} or {@code kubernetes}.
+   */
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 11;
-    Path dir = Files.createTempDirectory("leasehold-handover");
-    if (args.length > 1 && !args[1].equals("sqlite")) {
-      return;
-    }
-    measure(
-        "sqlite",
-        runs,
-        i -> Map.of("leasehold.sqlite.path", dir.resolve("h.db").toString()),
-        TestApp.class);
-    try (MockApiServer server = new MockApiServer()) {
+    String only = args.length > 1 ? args[1] : "";
+    if (only.isEmpty() || only.equals("sqlite")) {
+      Path dir = Files.createTempDirectory("leasehold-handover");
       measure(
-          "kubernetes (mock)",
+          "sqlite",
           runs,
-          i -> Map.of("test.kubernetes.url", server.url()),
-          TestApp.class,
-          MockApiServer.ClientConfiguration.class);
+          i -> Map.of("leasehold.sqlite.path", dir.resolve("h.db").toString()),
+          TestApp.class);
+    }
+    if (only.isEmpty() || only.equals("kubernetes")) {
+      try (MockApiServer server = new MockApiServer()) {
+        measure(
+            "kubernetes (mock)",
+            runs,
+            i -> Map.of("test.kubernetes.url", server.url()),
+            TestApp.class,
+            MockApiServer.ClientConfiguration.class);
+      }
     }
   }
 
