@@ -136,7 +136,9 @@ class ActuatorHttpTest {
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5))
+                .timeout(
+                    Duration.ofSeconds(
+                        30)) // the first request of a new context on a loaded machine is slow
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(status);
