@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * then every probe interval, and logs each change (the backend fails, fails differently, works
  * again) at once, and a lasting problem again every report interval: its cause, the servers'
  * addresses and whether they accept connections, or for a record nobody can read, that candidates
- * keep waiting and how to remove it. It never writes.
+ * keep waiting and how to repair it (leasehold repair). It never writes.
  */
 final class BackendMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("leasehold");

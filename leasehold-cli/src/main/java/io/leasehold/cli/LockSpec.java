@@ -126,7 +126,7 @@ abstract class LockSpec implements AutoCloseable {
 
   /**
    * {@code e}'s message with what helps next: for a record nobody can read, that candidates keep
-   * waiting and how to remove it; for other failures of a networked backend, whether its servers
+   * waiting and how to repair it; for other failures of a networked backend, whether its servers
    * accept connections.
    */
   String explain(LockException e) {
