@@ -30,7 +30,14 @@ final class CliProcess implements AutoCloseable {
   }
 
   static CliProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> argv = new ArrayList<>(Leasehold.launcher());
+    return startWrapped(List.of(), env, args);
+  }
+
+  /** The CLI started through {@code wrapper} (such as {@code unshare -m ...}), then its args. */
+  static CliProcess startWrapped(List<String> wrapper, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> argv = new ArrayList<>(wrapper);
+    argv.addAll(Leasehold.launcher());
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);
@@ -55,6 +62,29 @@ final class CliProcess implements AutoCloseable {
 
   String stderr() {
     return String.join("\n", err);
+  }
+
+  /**
+   * Writes the output of {@code processes} to {@code target/cli-test-logs/<test>.<n>.log}, so that a
+   * failure on a loaded CI machine can be read afterwards.
+   */
+  static void keepLogs(List<CliProcess> processes, org.junit.jupiter.api.TestInfo test) {
+    java.nio.file.Path dir = java.nio.file.Path.of("target", "cli-test-logs");
+    String name =
+        test.getTestClass().map(Class::getSimpleName).orElse("test")
+            + "."
+            + test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("unknown");
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      for (int i = 0; i < processes.size(); i++) {
+        CliProcess p = processes.get(i);
+        java.nio.file.Files.writeString(
+            dir.resolve(name + "." + i + ".log"),
+            "stdout:\n" + p.stdout() + "\nstderr:\n" + p.stderr() + "\n");
+      }
+    } catch (IOException e) {
+      System.err.println("could not keep the logs of " + name + ": " + e);
+    }
   }
 
   @Override

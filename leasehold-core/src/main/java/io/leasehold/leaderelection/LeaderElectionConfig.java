@@ -31,11 +31,11 @@ import java.util.concurrent.Executor;
  *
  * <p>Unless switched off with {@link Builder#enforceLeaderDeadline(boolean)}, the leader's
  * authority ends at the send time of its last successful write plus leaseDuration / ρ (that is,
- * renewDeadline), minus {@link Builder#leaderDeadlineMargin(Duration) a margin} and minus the lock's
- * {@link Lock#changeDetectionGranularity() change-detection granularity}, measured on its monotonic
- * clock. At that instant the leadership context is cancelled and {@link LeaderElector#isLeader()}
- * turns false, whatever the renew loop is doing; followers cannot take over before then as long as
- * clock rates stay within ρ.
+ * renewDeadline), minus {@link Builder#leaderDeadlineMargin(Duration) a margin} and minus the
+ * lock's {@link Lock#changeDetectionGranularity() change-detection granularity}, measured on its
+ * monotonic clock. At that instant the leadership context is cancelled and {@link
+ * LeaderElector#isLeader()} turns false, whatever the renew loop is doing; followers cannot take
+ * over before then as long as clock rates stay within ρ.
  */
 public final class LeaderElectionConfig {
   private final Lock lock;
@@ -161,6 +161,7 @@ public final class LeaderElectionConfig {
   private static final Duration DEFAULT_MARGIN = DEFAULT_RENEW_DEADLINE.dividedBy(10);
   private static final Duration DEFAULT_LOCK_CALL_TIMEOUT = DEFAULT_RENEW_DEADLINE.dividedBy(2);
   private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private static Duration defaultMargin(Duration renewDeadline) {
     return renewDeadline.equals(DEFAULT_RENEW_DEADLINE)
@@ -179,6 +180,34 @@ public final class LeaderElectionConfig {
     }
     Duration half = renewDeadline.dividedBy(2);
     return half.compareTo(ONE_SECOND) > 0 ? half : ONE_SECOND;
+  }
+
+  /** The lease duration written into records: whole seconds, rounded up. */
+  int leaseSeconds() {
+    return (int) ((leaseDuration.toNanos() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+  }
+
+  /**
+   * How long the leader may act after the start of the attempt of its last successful write (the
+   * leader deadline; class doc): followers wait {@link #leaseSeconds()} on their clocks, the leader
+   * that divided by ρ on its own, less the margin and the lock's granularity.
+   *
+   * @throws IllegalArgumentException when that leaves no time to renew even once
+   */
+  long authorityNanos(Duration granularity) {
+    long authority =
+        (long) (leaseSeconds() * NANOS_PER_SECOND / clockRateTolerance())
+            - leaderDeadlineMargin.toNanos()
+            - granularity.toNanos();
+    if (enforceLeaderDeadline && authority <= retryPeriod.toNanos()) {
+      throw new IllegalArgumentException(
+          "the leader deadline (renewDeadline - leaderDeadlineMargin - lock granularity = "
+              + Duration.ofNanos(authority)
+              + ") must be longer than retryPeriod ("
+              + retryPeriod
+              + "); lengthen renewDeadline or shorten retryPeriod");
+    }
+    return authority;
   }
 
   /** The tolerated clock-rate ratio ρ = leaseDuration / renewDeadline. */
@@ -351,8 +380,8 @@ public final class LeaderElectionConfig {
     }
 
     /**
-     * Sets where callbacks run (default: a shared pool of daemon threads; onStartedLeading keeps its
-     * thread while it runs).
+     * Sets where callbacks run (default: a shared pool of daemon threads; onStartedLeading keeps
+     * its thread while it runs).
      */
     public Builder callbackExecutor(Executor callbackExecutor) {
       this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One term of leadership, handed to {@code onStartedLeading}: client-go's cancellation context,
- * plus what Leasehold adds. It is cancelled when the term ends, for whatever reason (renewal failed,
- * the leader deadline passed, the elector was stopped, another holder was observed).
+ * plus what Leasehold adds. It is cancelled when the term ends, for whatever reason (renewal
+ * failed, the leader deadline passed, the elector was stopped, another holder was observed).
  *
  * <p>Code that acts as leader should check {@link #isCancelled()} or call {@link #checkLeading()}
  * before each action, and pass {@link #fencingToken()} to any resource that can reject stale
@@ -135,6 +135,10 @@ public final class LeadershipContext {
   }
 
   // ---- used by the elector
+
+  ElectionClock clock() {
+    return clock;
+  }
 
   long authorityEnd() {
     return authorityEnd;

@@ -24,7 +24,9 @@ public final class ElectionHarness {
   public final List<String> metrics = new CopyOnWriteArrayList<>();
   private final Random random = new Random(42);
 
-  /** Lock calls run when a test lets them: normally at once, delayed while {@link #delay} is set. */
+  /**
+   * Lock calls run when a test lets them: normally at once, delayed while {@link #delay} is set.
+   */
   public volatile Duration delay = Duration.ZERO;
 
   public final Executor lockCalls =

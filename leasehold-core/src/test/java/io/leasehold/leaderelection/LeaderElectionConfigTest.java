@@ -63,7 +63,9 @@ class LeaderElectionConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("renewDeadline must be greater than retryPeriod*JitterFactor");
     assertThat(
-            valid().renewDeadline(Duration.ofMillis(2401)).retryPeriod(Duration.ofSeconds(2))
+            valid()
+                .renewDeadline(Duration.ofMillis(2401))
+                .retryPeriod(Duration.ofSeconds(2))
                 .build())
         .isNotNull();
   }

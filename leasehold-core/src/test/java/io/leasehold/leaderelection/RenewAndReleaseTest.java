@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RenewAndReleaseTest {
@@ -91,7 +93,7 @@ class RenewAndReleaseTest {
     private Runnable held;
 
     void arm() {
-      armed = 2;
+      armed = 1; // the next lock call
     }
 
     void finishHeldCall() {
@@ -113,8 +115,7 @@ class RenewAndReleaseTest {
   @Test
   void aHungRenewalIsAbandonedAfterTheLockCallTimeoutAndRetriedInTime() {
     HangOneCall calls = new HangOneCall();
-    LeaderElector a =
-        h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
+    LeaderElector a = h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
     h.advance(Duration.ofSeconds(1));
     assertThat(a.isLeader()).isTrue();
     calls.arm(); // the renewal at 2 s hangs; the elector gives up on it at 3 s
@@ -129,8 +130,7 @@ class RenewAndReleaseTest {
   @Test
   void aHungCallIsAbandonedAndTheNextOneRenews_theLeaderKeepsItsTerm() {
     HangOneCall calls = new HangOneCall();
-    LeaderElector a =
-        h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
+    LeaderElector a = h.start(h.config("a").executor(calls).lockCallTimeout(Duration.ofSeconds(1)));
     h.advance(Duration.ofSeconds(1));
     java.time.Instant renewed = stored().renewTime();
     calls.arm(); // the next call never returns; versions are explicit, so the next call may write
@@ -142,7 +142,11 @@ class RenewAndReleaseTest {
 
   private LeaderElectionRecord stored() {
     try {
-      return h.store.lock(ElectionHarness.LOCK, "reader").get(Duration.ofSeconds(1)).orElseThrow().record();
+      return h.store
+          .lock(ElectionHarness.LOCK, "reader")
+          .get(Duration.ofSeconds(1))
+          .orElseThrow()
+          .record();
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -200,34 +204,92 @@ class RenewAndReleaseTest {
   }
 
   @Test
-  void releaseWaitsUntilTheLeaderCallbackHasReturned() {
-    HoldingLeaderExecutor callbacks = new HoldingLeaderExecutor();
-    LeaderElector a = h.start(h.config("a").releaseOnCancel(true).callbackExecutor(callbacks));
-    h.advance(Duration.ZERO);
-    assertThat(callbacks.held).hasSize(1);
+  void releaseWaitsUntilTheLeaderCallbackHasReturned() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    ExecutorService work = Executors.newCachedThreadPool();
+    try {
+      LeaderElector a = h.start(stubbornLeader("a", work, started, finish));
+      h.advance(Duration.ZERO);
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 
-    CompletableFuture<Void> stopped = a.stop();
-    h.advance(Duration.ofSeconds(3));
-    assertThat(stopped).isNotDone();
-    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().holderIdentity())
-        .as("not released while the guarded work may still run")
-        .isEqualTo("a");
+      CompletableFuture<Void> stopped = a.stop();
+      h.advance(Duration.ofSeconds(3));
+      assertThat(stopped).isNotDone();
+      assertThat(stored().holderIdentity())
+          .as("not released while the guarded work may still run")
+          .isEqualTo("a");
 
-    callbacks.held.poll().run(); // the callback sees its cancelled context and returns
-    assertThat(h.contexts.get(0).isCancelled()).isTrue();
-    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().hasHolder()).isFalse();
-    assertThat(stopped).isDone();
+      finish.countDown(); // the work returns
+      Await.until(Duration.ofSeconds(30), () -> !stored().hasHolder(), "the lease is released");
+      Await.until(Duration.ofSeconds(30), stopped::isDone, "the elector stops");
+    } finally {
+      work.shutdownNow();
+    }
   }
 
   @Test
-  void aLeaderCallbackThatNeverReturnsIsNotReleased_theLeaseExpiresInstead() {
-    LeaderElector a =
-        h.start(h.config("a").releaseOnCancel(true).callbackExecutor(new HoldingLeaderExecutor()));
+  void aLeaderCallbackThatNeverReturnsIsNotReleased_theLeaseExpiresInstead() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    ExecutorService work = Executors.newCachedThreadPool();
+    try {
+      LeaderElector a = h.start(stubbornLeader("a", work, started, new CountDownLatch(1)));
+      h.advance(Duration.ZERO);
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> stopped = a.stop();
+      h.advance(Duration.ofSeconds(10)); // renewDeadline: the elector gives up waiting
+      Await.until(Duration.ofSeconds(30), stopped::isDone, "the elector stops");
+      assertThat(stored().holderIdentity()).isEqualTo("a");
+    } finally {
+      work.shutdownNow();
+    }
+  }
+
+  /** A leader whose work ignores cancellation and interrupts until {@code finish} opens. */
+  private LeaderElectionConfig.Builder stubbornLeader(
+      String id, Executor work, CountDownLatch started, CountDownLatch finish) {
+    return h.config(id)
+        .releaseOnCancel(true)
+        .callbackExecutor(work)
+        .callbacks(
+            LeaderCallbacks.builder()
+                .onStartedLeading(
+                    ctx -> {
+                      started.countDown();
+                      while (true) {
+                        try {
+                          finish.await();
+                          return;
+                        } catch (InterruptedException e) {
+                          // keeps working regardless
+                        }
+                      }
+                    })
+                .onStoppedLeading(() -> {})
+                .build());
+  }
+
+  @Test
+  void aLeaderThatYieldsReleasesAtOnce_anotherTakesOver_andItCompetesAgain() {
+    LeaderElector a = h.start(h.config(h.store.lock(ElectionHarness.LOCK, "a"), "a"));
     h.advance(Duration.ZERO);
-    CompletableFuture<Void> stopped = a.stop();
-    h.advance(Duration.ofSeconds(10));
-    assertThat(stopped).isDone();
-    assertThat(h.store.record(ElectionHarness.LOCK).orElseThrow().holderIdentity()).isEqualTo("a");
+    LeaderElector b =
+        h.start(h.config(h.store.lock(ElectionHarness.LOCK, "b"), "b").releaseOnCancel(true));
+    h.advance(Duration.ofSeconds(1));
+    assertThat(a.isLeader()).isTrue();
+
+    assertThat(a.yieldLeadership()).isDone(); // released without waiting out the lease
+    assertThat(a.isLeader()).isFalse();
+    h.advance(Duration.ZERO);
+    assertThat(b.isLeader()).as("b watched the release and took it").isTrue();
+    assertThat(h.eventsOf("a"))
+        .containsExactly("leader=a", "started", "stopped", "leader=", "leader=b");
+
+    b.close(); // b releases; a yielded, so it competes again though keepCompeting is off
+    h.advance(Duration.ofSeconds(5));
+    assertThat(a.isLeader()).isTrue();
+    assertThat(h.contexts.get(2).fencingToken()).isGreaterThan(h.contexts.get(1).fencingToken());
+    assertThat(b.yieldLeadership()).as("not leading: nothing to do").isDone();
   }
 
   @Test
@@ -270,28 +332,5 @@ class RenewAndReleaseTest {
     LeaderElector b = h.start(h.config("b"));
     h.advance(Duration.ofSeconds(100));
     assertThat(b.check(Duration.ZERO)).isEmpty();
-  }
-
-  /**
-   * Runs callbacks inline, but holds back tasks submitted from inside another callback task: that
-   * is how the elector hands the leader callback its own thread.
-   */
-  private static final class HoldingLeaderExecutor implements Executor {
-    final Queue<Runnable> held = new ArrayDeque<>();
-    private int depth;
-
-    @Override
-    public void execute(Runnable task) {
-      if (depth > 0) {
-        held.add(task);
-        return;
-      }
-      depth++;
-      try {
-        task.run();
-      } finally {
-        depth--;
-      }
-    }
   }
 }

@@ -115,8 +115,8 @@ public final class TermLog {
   }
 
   /**
-   * Asserts that no two terms overlapped in time and that each term's fencing token is greater
-   * than every earlier term's.
+   * Asserts that no two terms overlapped in time and that each term's fencing token is greater than
+   * every earlier term's.
    */
   public void assertSafe() {
     List<Term> all = terms();

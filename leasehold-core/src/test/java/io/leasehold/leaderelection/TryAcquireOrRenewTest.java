@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * client-go's tryAcquireOrRenew, situation by situation, through the public API in virtual time
- * (15 s lease, 10 s renew deadline, 2 s retry: acquisition retries come 2 to 4.4 s apart).
+ * client-go's tryAcquireOrRenew, situation by situation, through the public API in virtual time (15
+ * s lease, 10 s renew deadline, 2 s retry: acquisition retries come 2 to 4.4 s apart).
  */
 class TryAcquireOrRenewTest {
   private static final Duration MAX_RETRY = Duration.ofMillis(4400);
@@ -190,7 +190,8 @@ class TryAcquireOrRenewTest {
     }
     assertThat(a.isLeader()).isFalse();
     // b dies at 60 s: the raw record stops changing, however often a reads it. a first reads the
-    // last write within one retry (60..64.4 s) and takes over one lease and at most one retry later.
+    // last write within one retry (60..64.4 s) and takes over one lease and at most one retry
+    // later.
     h.advance(Duration.ofSeconds(14));
     assertThat(a.isLeader()).isFalse();
     h.advance(Duration.ofSeconds(1).plus(MAX_RETRY).plus(MAX_RETRY));

@@ -7,37 +7,90 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Waits for a jetcd call within the elector's time budget and explains what went wrong. */
+/**
+ * Bounds jetcd calls by the elector's time budget and explains what went wrong, without holding a
+ * thread while etcd answers.
+ */
 final class EtcdCalls {
   private EtcdCalls() {}
 
-  static <T> T await(CompletableFuture<T> call, Duration timeout, String what)
-      throws LockException {
+  /**
+   * The answer of {@code call}, delivered on {@code executor} (so that nobody's follow-up work runs
+   * on the etcd client's own threads); or a {@link LockException}: the call's failure explained, or
+   * a timeout when no answer came within {@code timeout}. No thread waits in between.
+   *
+   * @param what what the call does, for messages ("read etcd:/leasehold/leases/x")
+   */
+  static <T> CompletableFuture<T> bounded(
+      CompletableFuture<T> call, Duration timeout, String what, Executor executor) {
     long nanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeout.toNanos());
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    call.orTimeout(nanos, TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (value, failure) -> {
+              Runnable deliver =
+                  failure == null
+                      ? () -> answer.complete(value)
+                      : () -> answer.completeExceptionally(explain(what, timeout, failure));
+              try {
+                executor.execute(deliver);
+              } catch (RuntimeException rejected) {
+                answer.completeExceptionally(rejected);
+              }
+            });
+    return answer;
+  }
+
+  /**
+   * Waits for an answer of {@link #bounded} (which ends by itself) and throws its failure.
+   *
+   * @throws LockException as the call failed, or when interrupted
+   */
+  static <T> T await(CompletableFuture<T> answer, String what) throws LockException {
     try {
-      return call.get(nanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw new LockException(
-          "etcd did not answer to " + what + " within " + timeout.toMillis() + " ms");
+      return answer.get();
     } catch (InterruptedException e) {
-      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new LockException(what + " was interrupted", e);
     } catch (ExecutionException e) {
-      throw translate(what, e.getCause());
+      Throwable cause = e.getCause();
+      if (cause instanceof LockException le) {
+        throw le;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new LockException("etcd could not " + what + ": " + cause, cause);
     }
   }
 
-  static LockException translate(String what, Throwable failure) {
+  private static Throwable explain(String what, Duration timeout, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof TimeoutException) {
+      return new LockException(
+          "etcd did not answer to " + what + " within " + timeout.toMillis() + " ms");
+    }
+    if (cause instanceof LockException || cause instanceof IllegalArgumentException) {
+      return cause;
+    }
+    return translate(what, cause);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }
+    return cause;
+  }
+
+  static LockException translate(String what, Throwable failure) {
+    Throwable cause = unwrap(failure);
     String code =
         cause instanceof EtcdException
             ? ((EtcdException) cause).getErrorCode().name()
@@ -46,13 +99,21 @@ final class EtcdCalls {
     switch (code) {
       case "PERMISSION_DENIED":
         return new LockException(
-            "etcd refused to " + what + ": permission denied; the user needs read and write"
-                + " access to the key (" + detail + ")",
+            "etcd refused to "
+                + what
+                + ": permission denied; the user needs read and write"
+                + " access to the key ("
+                + detail
+                + ")",
             cause);
       case "UNAUTHENTICATED":
         return new LockException(
-            "etcd refused to " + what + ": authentication failed; check the user name and"
-                + " password (" + detail + ")",
+            "etcd refused to "
+                + what
+                + ": authentication failed; check the user name and"
+                + " password ("
+                + detail
+                + ")",
             cause);
       case "UNKNOWN":
         break;

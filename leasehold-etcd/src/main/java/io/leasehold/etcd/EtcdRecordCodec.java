@@ -52,11 +52,11 @@ final class EtcdRecordCodec {
     try {
       o = JSON.readTree(value);
     } catch (java.io.IOException e) {
-      throw new CorruptRecordException(
-          where + ": the value is not JSON: " + preview(value), e);
+      throw new CorruptRecordException(where + ": the value is not JSON: " + preview(value), e);
     }
     if (o == null || !o.isObject()) {
-      throw new CorruptRecordException(where + ": the value is not a JSON object: " + preview(value));
+      throw new CorruptRecordException(
+          where + ": the value is not a JSON object: " + preview(value));
     }
     JsonNode holder = o.get("holderIdentity");
     if (holder == null || !holder.isTextual()) {
@@ -65,7 +65,8 @@ final class EtcdRecordCodec {
     LeaderElectionRecord.Builder b =
         LeaderElectionRecord.builder()
             .holderIdentity(holder.asText())
-            .leaseDurationSeconds((int) number(where, o, "leaseDurationSeconds", true, Integer.MAX_VALUE))
+            .leaseDurationSeconds(
+                (int) number(where, o, "leaseDurationSeconds", true, Integer.MAX_VALUE))
             .acquireTime(time(where, o, "acquireTime"))
             .renewTime(time(where, o, "renewTime"))
             .leaderTransitions((int) number(where, o, "leaderTransitions", true, Integer.MAX_VALUE))
@@ -79,6 +80,21 @@ final class EtcdRecordCodec {
       b.preferredHolder(preferred.asText());
     }
     return b.build();
+  }
+
+  /**
+   * The fencing token of a stored value that may not decode as a whole, or -1 when it has no
+   * readable one (not a JSON object, or no non-negative integer {@code fencingToken}).
+   */
+  static long readableToken(byte[] value) {
+    try {
+      JsonNode token = JSON.readTree(value).get("fencingToken");
+      return token != null && token.isIntegralNumber() && token.canConvertToLong()
+          ? Math.max(-1, token.asLong())
+          : -1;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static void putTime(ObjectNode o, String field, Instant t) {

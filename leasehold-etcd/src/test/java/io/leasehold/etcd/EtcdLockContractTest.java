@@ -1,9 +1,12 @@
 package io.leasehold.etcd;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.leasehold.etcd.testing.EtcdCluster;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockContractTest;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,5 +38,14 @@ class EtcdLockContractTest extends LockContractTest {
   @Override
   protected Lock newLock(String identity) {
     return EtcdLock.builder(client).name(lockName).identity(identity).build();
+  }
+
+  /** Deletes the record's key (not its fence key), as {@code etcdctl del} would. */
+  @Override
+  protected void deleteObject() throws Exception {
+    client
+        .getKVClient()
+        .delete(ByteSequence.from(EtcdLock.DEFAULT_PREFIX + lockName, StandardCharsets.UTF_8))
+        .get(10, TimeUnit.SECONDS);
   }
 }

@@ -9,11 +9,7 @@ import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -27,19 +23,24 @@ import org.slf4j.LoggerFactory;
  * for processes on one host ({@link SqliteDataSources#forFile}), PostgreSQL for candidates on many
  * hosts.
  *
- * <p>Every write raises the row's {@code version}; {@link #update} is {@code UPDATE ... WHERE name =
- * ? AND version = ?} against the version this lock last saw, so a concurrent writer makes it fail
- * with {@link LockConflictException}. Each call borrows a connection, runs one short transaction
- * and returns the connection at once. No database time is used: expiry is judged by the elector
- * from local observation. On SQLite, writes run in immediate transactions under a busy timeout; on
- * PostgreSQL, serialization failures are retried, lost connections are transient failures, and
- * {@link #watch} pushes changes through LISTEN/NOTIFY; on an SQLite file from {@link
- * SqliteDataSources}, the operating system reports each write to the file and the watch reads the
- * row once per change.
+ * <p>Every write raises the row's {@code version}, and {@link #update} is {@code UPDATE ... WHERE
+ * name = ? AND version = ?} against the version of the snapshot it is given, so a concurrent writer
+ * makes it fail with {@link LockConflictException}. The lock keeps no state between calls. A second
+ * table, {@code <table>_history}, keeps per name the highest generation and fencing token ever
+ * stored: a write that starts a term (a create, or a new token) reads and raises it in the same
+ * transaction, so versions never repeat and tokens never go back, even when an operator deletes the
+ * row. Renewals and releases leave it alone: each is one UPDATE in autocommit.
  *
- * <p>The table ({@code leasehold_leases} by default) is created on first use unless {@link
- * Builder#createTable(boolean)} is off; docs/JDBC.md has the DDL. Its {@code fence} column holds
- * the fencing token of the current holder's term.
+ * <p>Each call borrows a connection and returns it at once. No database time is used: expiry is
+ * judged by the elector from local observation. On SQLite, transactions take the write lock up
+ * front under a busy timeout; on PostgreSQL, lost connections are transient failures, a write
+ * carries its NOTIFY in the same statement, and {@link #watch} pushes changes through
+ * LISTEN/NOTIFY; on an SQLite file from {@link SqliteDataSources}, the operating system reports
+ * each write to the file and the watch reads the row once per change.
+ *
+ * <p>Both tables ({@code leasehold_leases} and {@code leasehold_leases_history} by default) are
+ * created on first use unless {@link Builder#createTable(boolean)} is off, and checked once per
+ * data source and table ({@link #checkTable}); docs/JDBC.md has the DDL.
  *
  * <pre>{@code
  * Lock lock = JdbcLock.builder(SqliteDataSources.forFile(Path.of("/var/lib/app/leases.db")))
@@ -53,27 +54,21 @@ public final class JdbcLock implements Lock {
   public static final String DEFAULT_TABLE = "leasehold_leases";
 
   private static final Logger log = LoggerFactory.getLogger(JdbcLock.class);
-  private static final int[] TYPES = {
-    Types.VARCHAR, Types.INTEGER, Types.BIGINT, Types.BIGINT, Types.INTEGER,
-    Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.BIGINT
-  };
-  private static final int VERSION = 7;
   private static final int MAX_SERIALIZATION_RETRIES = 3;
   private static final Duration WATCH_READ_TIMEOUT = Duration.ofSeconds(2);
 
   private final DataSource dataSource;
   private final LeaseTable table;
+  private final TableCheck tableCheck;
   private final String name;
   private final ResourceLockConfig config;
   private final boolean createTable;
   private final String description;
-  private volatile Dialect dialect;
-  private volatile boolean tableReady;
-  private long cachedVersion = -1;
 
   private JdbcLock(Builder b) {
     this.dataSource = b.dataSource;
     this.table = new LeaseTable(b.table);
+    this.tableCheck = TableCheck.of(dataSource, table);
     this.name = b.name;
     this.config = b.config;
     this.createTable = b.createTable;
@@ -85,122 +80,135 @@ public final class JdbcLock implements Lock {
     return new Builder(dataSource);
   }
 
-  @Override
-  public Optional<LockSnapshot> get(Duration timeout) throws LockException {
-    return read(timeout, true);
+  /**
+   * Creates the lease table and its history table when they are missing and creation is on, and
+   * checks that both have every column: the check every call of every lock makes before its first
+   * statement, done once per data source and table in this JVM (a check that passed is not
+   * repeated). Call it to refuse a wrong table up front instead of at the first election attempt.
+   *
+   * @param timeout how long the check may take
+   * @throws LockException when a table is missing and may not be created, has the wrong shape (the
+   *     message names the missing columns), or the database cannot be reached
+   */
+  public void checkTable(Duration timeout) throws LockException {
+    run(timeout, call -> null);
   }
 
-  /** Reads the row; only {@link #get} moves the version that {@link #update} compares against. */
-  private Optional<LockSnapshot> read(Duration timeout, boolean remember) throws LockException {
-    return run(
-        timeout,
-        false,
-        call -> {
-          try (PreparedStatement ps = call.prepare(table.select)) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return Optional.empty();
-              }
-              LeaseRow row = LeaseRow.read(name, rs);
-              LockSnapshot snapshot = row.toSnapshot(table.name);
-              if (remember) {
-                setCachedVersion(row.version(table.name));
-              }
-              return Optional.of(snapshot);
-            }
-          }
-        });
+  @Override
+  public Optional<LockSnapshot> get(Duration timeout) throws LockException {
+    return Optional.ofNullable(
+        run(
+            timeout,
+            call -> {
+              LeaseRow row = table.read(call, name);
+              return row == null ? null : row.snapshot(table.name);
+            }));
   }
 
   /** The current snapshot for a watcher, or null when it cannot be read or does not exist. */
   private LockSnapshot peek() {
     try {
-      return read(WATCH_READ_TIMEOUT, false).orElse(null);
+      return get(WATCH_READ_TIMEOUT).orElse(null);
     } catch (LockException e) {
       return null;
     }
   }
 
+  /**
+   * Inserts the row, in one transaction with the history: the row's version is the first of a new
+   * generation, and its token is raised above every token the name ever had.
+   */
   @Override
-  public void create(LeaderElectionRecord record, Duration timeout) throws LockException {
+  public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
     Objects.requireNonNull(record, "record");
-    Object[] values = LeaseRow.values(record, 1);
-    run(
+    return run(
         timeout,
-        true,
-        call -> {
-          int inserted;
-          try (PreparedStatement ps = call.prepare(table.insert(call.dialect))) {
-            ps.setString(1, name);
-            for (int i = 0; i < values.length; i++) {
-              bind(ps, i + 2, values[i], TYPES[i]);
-            }
-            inserted = ps.executeUpdate();
-          } catch (SQLException e) {
-            if (call.dialect.hasInsertOnConflict() || !isIntegrityViolation(e)) {
-              throw e;
-            }
-            inserted = 0;
-          }
-          if (inserted == 0) {
-            throw new LockConflictException(
-                "lock '" + name + "' already exists in " + table.name + ": another candidate won");
-          }
-          call.notifyWrite(values);
-          return null;
-        });
-    setCachedVersion(1);
+        call -> call.dialect.inTransaction(call, () -> writeWithHistory(call, null, record, true)));
   }
 
+  /**
+   * Replaces the row if its version is still {@code current}'s. A renewal or release (the token of
+   * {@code current}) is one UPDATE in autocommit (on PostgreSQL with its NOTIFY in the same
+   * statement); a new term (another token) also raises the history, in one transaction.
+   */
   @Override
-  public void update(LeaderElectionRecord record, Duration timeout) throws LockException {
+  public LockSnapshot update(LockSnapshot current, LeaderElectionRecord record, Duration timeout)
+      throws LockException {
+    Objects.requireNonNull(current, "current");
     Objects.requireNonNull(record, "record");
-    long expected = cachedVersion();
-    if (expected < 0) {
-      throw new LockException(
-          "lock '"
-              + name
-              + "' in "
-              + table.name
-              + " not initialized: call get or create before update");
+    LeaseRow.Stamp base = current.source(LeaseRow.Stamp.class);
+    if (!base.table().equals(table.name) || !base.name().equals(name)) {
+      throw new IllegalArgumentException(
+          "snapshot of " + base.table() + "/" + base.name() + " passed to " + description);
     }
-    Object[] values = LeaseRow.values(record, expected + 1);
-    run(
+    boolean newTerm = base.fence() < 0 || record.fencingToken() != base.fence();
+    if (newTerm || History.carries(base.version())) {
+      return run(
+          timeout,
+          call ->
+              call.dialect.inTransaction(
+                  call, () -> writeWithHistory(call, base, record, newTerm)));
+    }
+    return run(
         timeout,
-        true,
         call -> {
-          int updated;
-          try (PreparedStatement ps = call.prepare(table.update)) {
-            int p = 1;
-            for (int i = 0; i < values.length; i++) {
-              if (i != VERSION) {
-                bind(ps, p++, values[i], TYPES[i]);
-              }
-            }
-            ps.setString(p++, name);
-            ps.setLong(p, expected);
-            updated = ps.executeUpdate();
+          LeaseRow next = new LeaseRow(name, record, base.version() + 1);
+          if (!table.update(call, next, base.version())) {
+            throw changed(base);
           }
-          if (updated == 0) {
-            throw new LockConflictException(
-                "lock '"
-                    + name
-                    + "' in "
-                    + table.name
-                    + " changed or vanished since it was read (expected version "
-                    + expected
-                    + ")");
-          }
-          call.notifyWrite(values);
-          return null;
+          return next.snapshot(table.name);
         });
-    setCachedVersion(expected + 1);
+  }
+
+  /**
+   * Inside the caller's transaction, writes the row ({@code base} null: creates it) and raises the
+   * history to it. A new term's token is raised above the history's and the replaced row's.
+   */
+  private LockSnapshot writeWithHistory(
+      SqlCall call, LeaseRow.Stamp base, LeaderElectionRecord record, boolean newTerm)
+      throws SQLException, LockException {
+    History seen = table.history(call, name);
+    History marks = seen == null ? History.NONE : seen;
+    long token =
+        newTerm
+            ? marks.token(record.fencingToken(), base == null ? -1 : base.fence())
+            : record.fencingToken();
+    LeaderElectionRecord stored =
+        token == record.fencingToken() ? record : record.toBuilder().fencingToken(token).build();
+    LeaseRow next;
+    if (base == null) {
+      next = new LeaseRow(name, stored, marks.createdVersion());
+      if (!table.insert(call, next)) {
+        throw new LockConflictException(
+            "lock '" + name + "' already exists in " + table.name + ": another candidate won");
+      }
+    } else {
+      next = new LeaseRow(name, stored, base.version() + 1);
+      if (!table.update(call, next, base.version())) {
+        throw changed(base);
+      }
+    }
+    if (!table.saveHistory(call, name, seen, marks.after(next.version(), token))) {
+      throw new LockConflictException(
+          "lock '" + name + "' in " + table.name + ": another candidate started a term first");
+    }
+    return next.snapshot(table.name);
+  }
+
+  private LockConflictException changed(LeaseRow.Stamp base) {
+    return new LockConflictException(
+        "lock '"
+            + name
+            + "' in "
+            + table.name
+            + " changed or vanished since it was read (expected version "
+            + base.version()
+            + ")");
   }
 
   @Override
   public void recordEvent(String event) {
-    log.info("{} {} ({})", config.identity(), event, description);
+    log.debug("{} {} ({})", config.identity(), event, description);
     config.recordEvent(description, event);
   }
 
@@ -216,42 +224,25 @@ public final class JdbcLock implements Lock {
 
   /**
    * On PostgreSQL, pushes every write made through a {@code JdbcLock} on this table to {@code
-   * watcher} through LISTEN/NOTIFY; one listening connection per data source and table serves
-   * all locks of the JVM. On an SQLite file opened with {@link SqliteDataSources}, the operating
-   * system's file-change notification triggers one read of the row per change (one watching
-   * thread per JVM). Empty on other databases and data sources, and when the database cannot be
-   * reached to find out which it is (the elector then polls).
+   * watcher} through LISTEN/NOTIFY; one listening connection per data source and table serves all
+   * locks of the JVM. On an SQLite file opened with {@link SqliteDataSources}, the operating
+   * system's file-change notification triggers one read of the row per change (one watching thread
+   * per JVM). Empty on other databases and data sources, and when the database cannot be reached to
+   * find out which it is (the elector then polls).
    */
   @Override
   public Optional<LockWatch> watch(LockWatcher watcher) {
-    Dialect d;
-    try (Connection c = dataSource.getConnection()) {
-      d = dialect(c);
-    } catch (SQLException e) {
-      log.debug("{}: cannot watch {}, polling instead: {}", identity(), description, e.getMessage());
-      return Optional.empty();
-    }
-    if (d == Dialect.SQLITE) {
-      return watchSqliteFile(watcher);
-    }
-    if (d != Dialect.POSTGRESQL) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        PgNotificationHub.of(dataSource, channel()).subscribe(name, table.name, watcher));
-  }
-
-  private Optional<LockWatch> watchSqliteFile(LockWatcher watcher) {
-    try {
-      if (!dataSource.isWrapperFor(SqliteConnectionPool.class)) {
-        return Optional.empty(); // not from SqliteDataSources: the file is unknown, so poll
+    Dialect d = tableCheck.knownDialect();
+    if (d == null) {
+      try (Connection c = dataSource.getConnection()) {
+        d = tableCheck.dialect(c);
+      } catch (SQLException e) {
+        log.debug(
+            "{}: cannot watch {}, polling instead: {}", identity(), description, e.getMessage());
+        return Optional.empty();
       }
-      java.nio.file.Path file = dataSource.unwrap(SqliteConnectionPool.class).file();
-      return Optional.of(SqliteFileWatch.subscribe(file, this::peek, watcher));
-    } catch (SQLException | java.io.IOException e) {
-      log.debug("{}: cannot watch {}, polling instead: {}", identity(), description, e.toString());
-      return Optional.empty();
     }
+    return d.watch(new Dialect.Watched(dataSource, table, name, this::peek), watcher);
   }
 
   @Override
@@ -261,69 +252,26 @@ public final class JdbcLock implements Lock {
 
   // ---------------------------------------------------------------- plumbing
 
-  /** The LISTEN/NOTIFY channel of this table. */
-  String channel() {
-    String c = "leasehold_" + table.name.replace('.', '_').toLowerCase(Locale.ROOT);
-    return c.length() <= 63 ? c : "leasehold_" + Integer.toHexString(table.name.hashCode());
-  }
-
-  private synchronized long cachedVersion() {
-    return cachedVersion;
-  }
-
-  private synchronized void setCachedVersion(long version) {
-    cachedVersion = version;
-  }
-
+  /** Work done in one call. */
   @FunctionalInterface
-  private interface SqlWork<T> {
-    T run(Call call) throws SQLException, LockException;
+  private interface CallWork<T> {
+    T run(SqlCall call) throws SQLException, LockException;
   }
 
-  /** One call's connection, dialect and timeout. */
-  private final class Call {
-    final Connection connection;
-    final Dialect dialect;
-    final int timeoutSeconds;
-
-    Call(Connection connection, Dialect dialect, Duration timeout) {
-      this.connection = connection;
-      this.dialect = dialect;
-      this.timeoutSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
-    }
-
-    PreparedStatement prepare(String sql) throws SQLException {
-      PreparedStatement ps = connection.prepareStatement(sql);
-      ps.setQueryTimeout(timeoutSeconds);
-      return ps;
-    }
-
-    /** On PostgreSQL, announces the write to watchers when the transaction commits. */
-    void notifyWrite(Object[] values) throws SQLException {
-      if (dialect != Dialect.POSTGRESQL) {
-        return;
-      }
-      try (PreparedStatement ps = prepare("SELECT pg_notify(?, ?)")) {
-        ps.setString(1, channel());
-        ps.setString(2, LeaseRow.payload(name, values));
-        ps.execute();
-      }
-    }
-  }
-
-  private <T> T run(Duration timeout, boolean write, SqlWork<T> work) throws LockException {
+  /**
+   * Borrows a connection, bounds it by the time left, makes sure the tables are ready, runs {@code
+   * work}, and translates failures; retries serialization failures within the time.
+   */
+  private <T> T run(Duration timeout, CallWork<T> work) throws LockException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int attempt = 0;
     while (true) {
       try (Connection c = dataSource.getConnection()) {
-        Dialect d = dialect(c);
+        Dialect d = tableCheck.dialect(c);
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
-        applyTimeout(c, d, left);
-        if (!tableReady) {
-          prepareTable(c, d);
-        }
-        Call call = new Call(c, d, left);
-        return write ? inTransaction(call, work) : work.run(call);
+        d.applyTimeout(c, left);
+        tableCheck.ensure(c, createTable);
+        return work.run(new SqlCall(c, d, left));
       } catch (SQLException e) {
         if (isSerializationFailure(e)
             && ++attempt < MAX_SERIALIZATION_RETRIES
@@ -332,102 +280,6 @@ public final class JdbcLock implements Lock {
         }
         throw translate(e);
       }
-    }
-  }
-
-  private <T> T inTransaction(Call call, SqlWork<T> work) throws SQLException, LockException {
-    Connection c = call.connection;
-    if (call.dialect == Dialect.SQLITE) {
-      // take the write lock up front: a deferred read-then-write fails with SQLITE_BUSY_SNAPSHOT
-      try (Statement s = c.createStatement()) {
-        s.execute("BEGIN IMMEDIATE");
-      }
-      try {
-        T result = work.run(call);
-        try (Statement s = c.createStatement()) {
-          s.execute("COMMIT");
-        }
-        return result;
-      } catch (SQLException | LockException | RuntimeException e) {
-        try (Statement s = c.createStatement()) {
-          s.execute("ROLLBACK");
-        } catch (SQLException ignored) {
-          // the connection is discarded anyway
-        }
-        throw e;
-      }
-    }
-    c.setAutoCommit(false);
-    try {
-      if (call.dialect == Dialect.POSTGRESQL) {
-        // a candidate frozen inside this transaction (SIGSTOP, a long GC pause) would hold the
-        // lease row's lock and so keep every other candidate from taking over; the server ends
-        // such a session once it has been idle in the transaction longer than the call may take
-        try (Statement s = c.createStatement()) {
-          s.execute(
-              "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds * 1000L);
-        }
-      }
-      T result = work.run(call);
-      c.commit();
-      return result;
-    } catch (SQLException | LockException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // the connection is discarded anyway
-      }
-      throw e;
-    } finally {
-      try {
-        c.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // a broken connection is closed by the caller
-      }
-    }
-  }
-
-  private Dialect dialect(Connection c) throws SQLException {
-    Dialect d = dialect;
-    if (d == null) {
-      d = Dialect.of(c.getMetaData());
-      dialect = d;
-    }
-    return d;
-  }
-
-  private synchronized void prepareTable(Connection c, Dialect d) throws SQLException, LockException {
-    if (!tableReady) {
-      table.prepare(c, d, createTable);
-      tableReady = true;
-    }
-  }
-
-  private static void applyTimeout(Connection c, Dialect d, Duration timeout) throws SQLException {
-    int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-    if (d == Dialect.SQLITE) {
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA busy_timeout = " + ms);
-      }
-      return;
-    }
-    try {
-      c.setNetworkTimeout(Runnable::run, ms);
-    } catch (SQLException | UnsupportedOperationException e) {
-      // optional in JDBC; the statement timeout still applies
-    }
-  }
-
-  private static void bind(PreparedStatement ps, int index, Object value, int type)
-      throws SQLException {
-    if (value == null) {
-      ps.setNull(index, type);
-    } else if (value instanceof Integer) {
-      ps.setInt(index, (Integer) value);
-    } else if (value instanceof Long) {
-      ps.setLong(index, (Long) value);
-    } else {
-      ps.setString(index, value.toString());
     }
   }
 
@@ -458,10 +310,6 @@ public final class JdbcLock implements Lock {
 
   private static boolean isSerializationFailure(SQLException e) {
     return "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
-  }
-
-  private static boolean isIntegrityViolation(SQLException e) {
-    return e.getSQLState() != null && e.getSQLState().startsWith("23");
   }
 
   private static String kind(DataSource ds) {

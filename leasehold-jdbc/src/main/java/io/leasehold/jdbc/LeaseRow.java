@@ -4,113 +4,237 @@ import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * One row of the lease table, as read from a query or from a NOTIFY payload, before validation.
- * Values are kept as the database returned them so that a corrupted row can be reported precisely.
+ * One row of the lease table: the lock's name, its record (the {@code fence} column is the record's
+ * fencing token) and the row's version (see {@link History} for how it is packed).
+ *
+ * <p>Rows are read by column name and validated strictly: a value that is not what the DDL declares
+ * (SQLite stores anything) fails with a {@link CorruptRecordException} naming the column, carrying
+ * the corrupt version when the version column can still be read.
  */
-final class LeaseRow {
-  private final String name;
-  private final Object holder;
-  private final Object leaseDurationSeconds;
-  private final Object acquireMicros;
-  private final Object renewMicros;
-  private final Object transitions;
-  private final Object strategy;
-  private final Object preferredHolder;
-  private final Object version;
-  private final Object fence;
+record LeaseRow(String name, LeaderElectionRecord record, long version) {
+  /** The columns after {@code name}, in the order {@link #bind} binds them. */
+  static final List<String> COLUMNS =
+      List.of(
+          "holder_identity",
+          "lease_duration_seconds",
+          "acquire_time_micros",
+          "renew_time_micros",
+          "leader_transitions",
+          "strategy",
+          "preferred_holder",
+          "version",
+          "fence");
 
-  private LeaseRow(String name, Object[] v) {
-    this.name = name;
-    this.holder = v[0];
-    this.leaseDurationSeconds = v[1];
-    this.acquireMicros = v[2];
-    this.renewMicros = v[3];
-    this.transitions = v[4];
-    this.strategy = v[5];
-    this.preferredHolder = v[6];
-    this.version = v[7];
-    this.fence = v[8];
+  /**
+   * What a JDBC snapshot carries so that it can be written back: which row, its version and its
+   * fencing token ({@code fence} is negative when the stored value could not be read).
+   */
+  record Stamp(String table, String name, long version, long fence) {}
+
+  /** Binds {@link #COLUMNS} from parameter {@code first} on; returns the next parameter index. */
+  int bind(PreparedStatement ps, int first) throws SQLException {
+    int i = first;
+    ps.setString(i++, record.holderIdentity());
+    ps.setInt(i++, record.leaseDurationSeconds());
+    setMicros(ps, i++, record.acquireTime());
+    setMicros(ps, i++, record.renewTime());
+    ps.setInt(i++, record.leaderTransitions());
+    setText(ps, i++, record.strategy());
+    setText(ps, i++, record.preferredHolder());
+    ps.setLong(i++, version);
+    ps.setLong(i++, record.fencingToken());
+    return i;
   }
 
-  /** Reads the current row of {@code rs}, whose columns are {@link LeaseTable#COLUMNS} in order. */
-  static LeaseRow read(String name, ResultSet rs) throws SQLException {
-    Object[] v = new Object[9];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = rs.getObject(i + 1);
-    }
-    return new LeaseRow(name, v);
+  /** The snapshot the lock hands to the elector. */
+  LockSnapshot snapshot(String table) {
+    return new LockSnapshot(
+        record,
+        raw(version, record.fencingToken(), record.holderIdentity()),
+        Long.toString(version),
+        new Stamp(table, name, version, record.fencingToken()));
   }
 
-  /** The values a write stores, in {@link LeaseTable#COLUMNS} order after the name. */
-  static Object[] values(LeaderElectionRecord r, long version) {
-    return new Object[] {
-      r.holderIdentity(),
-      r.leaseDurationSeconds(),
-      micros(r.acquireTime()),
-      micros(r.renewTime()),
-      r.leaderTransitions(),
-      r.strategy(),
-      r.preferredHolder(),
-      version,
-      r.fencingToken()
-    };
-  }
-
-  /** Validates the row and returns the snapshot the lock hands to the elector. */
-  LockSnapshot toSnapshot(String table) throws CorruptRecordException {
-    String where = "lease table " + table + ", lock '" + name + "'";
-    if (holder == null) {
-      throw new CorruptRecordException(where + ": holder_identity is NULL");
-    }
-    int duration = (int) number(where, "lease_duration_seconds", leaseDurationSeconds, false);
-    int moves = (int) number(where, "leader_transitions", transitions, false);
-    long v = number(where, "version", version, false);
-    long token = number(where, "fence", fence, false);
-    LeaderElectionRecord record =
-        LeaderElectionRecord.builder()
-            .holderIdentity(holder.toString())
-            .leaseDurationSeconds(duration)
-            .acquireTime(instant(where, "acquire_time_micros", acquireMicros))
-            .renewTime(instant(where, "renew_time_micros", renewMicros))
-            .leaderTransitions(moves)
-            .strategy(strategy == null ? null : strategy.toString())
-            .preferredHolder(preferredHolder == null ? null : preferredHolder.toString())
-            .fencingToken(token)
-            .build();
-    return new LockSnapshot(record, raw(v, token, record.holderIdentity()));
-  }
-
-  /** The version column, validated. */
-  long version(String table) throws CorruptRecordException {
-    return number("lease table " + table + ", lock '" + name + "'", "version", version, false);
-  }
-
-  /** Raw bytes for change detection: every write raises the version. */
-  static byte[] raw(long version, long fence, String holder) {
+  /** Raw bytes for change detection: every write changes the version. */
+  private static byte[] raw(long version, long fence, String holder) {
     return (version + "|" + fence + "|" + holder).getBytes(StandardCharsets.UTF_8);
   }
 
-  // ---- NOTIFY payload: length-prefixed fields, "-" for null
+  // ---------------------------------------------------------------- decoding
 
-  static String payload(String name, Object[] values) {
+  /** Where a row's values come from: a result set or a NOTIFY payload. */
+  @FunctionalInterface
+  interface Columns {
+    Object get(String column) throws SQLException;
+  }
+
+  /** Decodes the current row of {@code rs} (which selected every column of {@link #COLUMNS}). */
+  static LeaseRow read(String table, String name, ResultSet rs)
+      throws SQLException, CorruptRecordException {
+    return decode(table, name, rs::getObject);
+  }
+
+  /**
+   * Decodes a row, validating every column.
+   *
+   * @throws CorruptRecordException naming the table, lock and column; with the corrupt version
+   *     attached when the version column could be read
+   */
+  static LeaseRow decode(String table, String name, Columns columns)
+      throws SQLException, CorruptRecordException {
+    String where = "lease table " + table + ", lock '" + name + "'";
+    Object versionValue = columns.get("version");
+    Object fenceValue = columns.get("fence");
+    try {
+      Object holder = columns.get("holder_identity");
+      if (holder == null) {
+        throw new CorruptRecordException(where + ": holder_identity is NULL");
+      }
+      LeaderElectionRecord record =
+          LeaderElectionRecord.builder()
+              .holderIdentity(holder.toString())
+              .leaseDurationSeconds(
+                  (int) number(where, "lease_duration_seconds", columns, Integer.MAX_VALUE))
+              .acquireTime(instant(where, "acquire_time_micros", columns))
+              .renewTime(instant(where, "renew_time_micros", columns))
+              .leaderTransitions(
+                  (int) number(where, "leader_transitions", columns, Integer.MAX_VALUE))
+              .strategy(text(columns.get("strategy")))
+              .preferredHolder(text(columns.get("preferred_holder")))
+              .fencingToken(natural(where, "fence", fenceValue))
+              .build();
+      return new LeaseRow(name, record, natural(where, "version", versionValue));
+    } catch (CorruptRecordException e) {
+      long version = naturalOrNegative(versionValue);
+      if (version < 0) {
+        throw e;
+      }
+      long fence = naturalOrNegative(fenceValue);
+      LeaderElectionRecord tokenOnly =
+          LeaderElectionRecord.builder().fencingToken(Math.max(fence, 0)).build();
+      LockSnapshot stored =
+          new LockSnapshot(
+              tokenOnly,
+              raw(version, fence, "?"),
+              Long.toString(version),
+              new Stamp(table, name, version, fence));
+      throw new CorruptRecordException(e.getMessage(), e.getCause(), stored);
+    }
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static long number(String where, String column, Columns columns, long max)
+      throws SQLException, CorruptRecordException {
+    long n = natural(where, column, columns.get(column));
+    if (n > max) {
+      throw new CorruptRecordException(where + ": " + column + " is out of range (" + n + ")");
+    }
+    return n;
+  }
+
+  private static Instant instant(String where, String column, Columns columns)
+      throws SQLException, CorruptRecordException {
+    Object value = columns.get(column);
+    return value == null
+        ? null
+        : Instant.EPOCH.plus(integer(where, column, value), ChronoUnit.MICROS);
+  }
+
+  private static long natural(String where, String column, Object value)
+      throws CorruptRecordException {
+    long n = integer(where, column, value);
+    if (n < 0) {
+      throw new CorruptRecordException(where + ": " + column + " is negative (" + n + ")");
+    }
+    return n;
+  }
+
+  private static long naturalOrNegative(Object value) {
+    try {
+      return natural("", "", value);
+    } catch (CorruptRecordException e) {
+      return -1;
+    }
+  }
+
+  private static long integer(String where, String column, Object value)
+      throws CorruptRecordException {
+    if (value == null) {
+      throw new CorruptRecordException(where + ": " + column + " is NULL");
+    }
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    try {
+      return Long.parseLong(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new CorruptRecordException(
+          where + ": " + column + " is not a number: '" + value + "'", e);
+    }
+  }
+
+  private static void setMicros(PreparedStatement ps, int index, Instant t) throws SQLException {
+    if (t == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, ChronoUnit.MICROS.between(Instant.EPOCH, t));
+    }
+  }
+
+  private static void setText(PreparedStatement ps, int index, String s) throws SQLException {
+    if (s == null) {
+      ps.setNull(index, Types.VARCHAR);
+    } else {
+      ps.setString(index, s);
+    }
+  }
+
+  // ---------------------------------------------------------------- NOTIFY payload
+
+  /**
+   * The row as a NOTIFY payload: the name, then {@link #COLUMNS} in order, each as {@code
+   * <length>:<text>}, or {@code -} for NULL.
+   */
+  String payload() {
+    List<String> values = new ArrayList<>();
+    values.add(name);
+    values.add(record.holderIdentity());
+    values.add(Integer.toString(record.leaseDurationSeconds()));
+    values.add(micros(record.acquireTime()));
+    values.add(micros(record.renewTime()));
+    values.add(Integer.toString(record.leaderTransitions()));
+    values.add(record.strategy());
+    values.add(record.preferredHolder());
+    values.add(Long.toString(version));
+    values.add(Long.toString(record.fencingToken()));
     StringBuilder s = new StringBuilder();
-    field(s, name);
-    for (Object v : values) {
-      field(s, v == null ? null : v.toString());
+    for (String v : values) {
+      if (v == null) {
+        s.append('-');
+      } else {
+        s.append(v.length()).append(':').append(v);
+      }
     }
     return s.toString();
   }
 
-  /** Decodes a payload written by {@link #payload}; null when it is not one. */
-  static LeaseRow fromPayload(String payload) {
+  /** The lock name and column values of a {@link #payload}; null when it is not one. */
+  static Map<String, String> parsePayload(String payload) {
     List<String> fields = new ArrayList<>();
     int i = 0;
     try {
@@ -128,56 +252,18 @@ final class LeaseRow {
     } catch (RuntimeException e) {
       return null;
     }
-    if (fields.size() != 10 || fields.get(0) == null) {
+    if (fields.size() != COLUMNS.size() + 1 || fields.get(0) == null) {
       return null;
     }
-    return new LeaseRow(fields.get(0), fields.subList(1, 10).toArray());
+    Map<String, String> values = new HashMap<>();
+    values.put("name", fields.get(0));
+    for (int c = 0; c < COLUMNS.size(); c++) {
+      values.put(COLUMNS.get(c), fields.get(c + 1));
+    }
+    return values;
   }
 
-  String name() {
-    return name;
-  }
-
-  private static void field(StringBuilder s, String v) {
-    if (v == null) {
-      s.append('-');
-    } else {
-      s.append(v.length()).append(':').append(v);
-    }
-  }
-
-  private static Long micros(Instant t) {
-    return t == null ? null : ChronoUnit.MICROS.between(Instant.EPOCH, t);
-  }
-
-  private static Instant instant(String where, String column, Object value)
-      throws CorruptRecordException {
-    if (value == null) {
-      return null;
-    }
-    long us = number(where, column, value, true);
-    return Instant.EPOCH.plus(us, ChronoUnit.MICROS);
-  }
-
-  private static long number(String where, String column, Object value, boolean mayBeNegative)
-      throws CorruptRecordException {
-    if (value == null) {
-      throw new CorruptRecordException(where + ": " + column + " is NULL");
-    }
-    long n;
-    if (value instanceof Number) {
-      n = ((Number) value).longValue();
-    } else {
-      try {
-        n = Long.parseLong(value.toString().trim());
-      } catch (NumberFormatException e) {
-        throw new CorruptRecordException(
-            where + ": " + column + " is not a number: '" + value + "'", e);
-      }
-    }
-    if (!mayBeNegative && n < 0) {
-      throw new CorruptRecordException(where + ": " + column + " is negative (" + n + ")");
-    }
-    return n;
+  private static String micros(Instant t) {
+    return t == null ? null : Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, t));
   }
 }

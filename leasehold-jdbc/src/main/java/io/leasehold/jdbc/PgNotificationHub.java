@@ -20,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One LISTEN connection and one daemon thread per data source and channel, shared by every
- * watching {@link JdbcLock} of the JVM: a thousand followers cost one connection, not a thousand.
- * Each NOTIFY carries the whole row, so watchers get the snapshot without a query. When the
- * connection breaks the hub reports itself unhealthy (followers poll), reconnects with backoff, and
- * tells every watcher to re-read once it is back. The thread ends when the last watch closes.
+ * One LISTEN connection and one daemon thread per data source and channel, shared by every watching
+ * {@link JdbcLock} of the JVM: a thousand followers cost one connection, not a thousand. Each
+ * NOTIFY carries the whole row, so watchers get the snapshot without a query. When the connection
+ * breaks the hub reports itself unhealthy (followers poll), reconnects with backoff, and tells
+ * every watcher to re-read once it is back. The thread ends when the last watch closes.
  */
 final class PgNotificationHub {
   private static final Logger log = LoggerFactory.getLogger(PgNotificationHub.class);
@@ -122,7 +122,8 @@ final class PgNotificationHub {
           break;
         }
         if (healthy) {
-          log.warn("LISTEN on {} broke, followers poll until it is back: {}", channel, e.getMessage());
+          log.warn(
+              "LISTEN on {} broke, followers poll until it is back: {}", channel, e.getMessage());
         }
         healthy = false;
         dispatchAll();
@@ -139,19 +140,20 @@ final class PgNotificationHub {
   }
 
   private void dispatch(String payload) {
-    LeaseRow row = LeaseRow.fromPayload(payload);
+    Map<String, String> row = LeaseRow.parsePayload(payload);
     if (row == null) {
       return;
     }
-    List<Subscription> list = byLock.get(row.name());
+    String lockName = row.get("name");
+    List<Subscription> list = byLock.get(lockName);
     if (list == null) {
       return;
     }
     for (Subscription s : list) {
       LockSnapshot snapshot;
       try {
-        snapshot = row.toSnapshot(s.table);
-      } catch (CorruptRecordException e) {
+        snapshot = LeaseRow.decode(s.table, lockName, row::get).snapshot(s.table);
+      } catch (CorruptRecordException | SQLException e) {
         snapshot = null;
       }
       s.deliver(snapshot);

@@ -65,6 +65,25 @@ class JdbcLockTest {
   }
 
   @Test
+  void aHistoryTableOfTheWrongShapeGivesAnErrorNamingIt() throws Exception {
+    sql("CREATE TABLE leasehold_leases_history (name TEXT PRIMARY KEY, fence INTEGER)");
+    JdbcLock lock = lock("a");
+    assertThatThrownBy(() -> lock.checkTable(T))
+        .isInstanceOf(LockException.class)
+        .hasMessage(
+            "history table leasehold_leases_history has the wrong shape: missing column"
+                + " generation (see docs/JDBC.md for the DDL)");
+    assertThatThrownBy(() -> lock.get(T)).hasMessageContaining("missing column generation");
+  }
+
+  @Test
+  void checkTableCreatesBothTables() throws Exception {
+    lock("a").checkTable(T);
+    sql("SELECT name, fence, version FROM leasehold_leases");
+    sql("SELECT name, generation, fence FROM leasehold_leases_history");
+  }
+
+  @Test
   void aMissingTableWithCreationOffGivesAClearError() {
     JdbcLock lock = JdbcLock.builder(ds).name("jobs").identity("a").createTable(false).build();
     assertThatThrownBy(() -> lock.get(T))
@@ -101,7 +120,8 @@ class JdbcLockTest {
     sql(corruption);
     assertThatThrownBy(() -> lock("b").get(T))
         .isInstanceOf(CorruptRecordException.class)
-        .hasMessageContaining("lease table leasehold_leases, lock 'jobs'");
+        .hasMessageContaining("lease table leasehold_leases, lock 'jobs'")
+        .satisfies(e -> assertThat(((CorruptRecordException) e).stored()).isPresent());
 
     // a follower keeps refusing, in virtual time, for many leases
     ElectionHarness h = new ElectionHarness();
@@ -149,6 +169,12 @@ class JdbcLockTest {
     assertThat(lock.describe()).isEqualTo("sqlite:my_leases/jobs");
     assertThat(JdbcLock.builder(ds).name("x").identity("a").table("app.leases").build())
         .isNotNull();
+    assertThat(JdbcLock.builder(ds).name("x").identity("a").table("t".repeat(55)).build())
+        .isNotNull();
+    assertThatThrownBy(
+            () -> JdbcLock.builder(ds).name("x").identity("a").table("t".repeat(56)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most 55 characters, so that its history table");
   }
 
   @Test
@@ -184,8 +210,7 @@ class JdbcLockTest {
   @Test
   void aFolderInsteadOfAFileIsReportedClearly() throws Exception {
     Path folder = Files.createDirectory(dir.resolve("leases.db"));
-    assertThatThrownBy(() -> SqliteDataSources.forFile(folder))
-        .hasMessageContaining("is a folder");
+    assertThatThrownBy(() -> SqliteDataSources.forFile(folder)).hasMessageContaining("is a folder");
   }
 
   @Test

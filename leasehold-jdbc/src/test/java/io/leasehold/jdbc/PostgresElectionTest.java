@@ -6,11 +6,9 @@ import io.leasehold.jdbc.testing.PostgresServer;
 import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.TermLog;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,22 +51,20 @@ class PostgresElectionTest extends JdbcElectionTest {
 
   @Test
   void followersSendNoQueriesWhileTheLeaderRenews_andTakeAReleasedLockAtOnce() {
-    AtomicLong leaderConnections = new AtomicLong();
-    AtomicLong followerConnections = new AtomicLong();
-    LeaderElector a = start("a", true, counting(ds, leaderConnections));
+    SqlLog leaderLog = new SqlLog();
+    SqlLog followerLog = new SqlLog();
+    LeaderElector a = start("a", true, leaderLog.wrap(ds));
     TermLog.Term first = log.awaitLeader(WAIT);
-    LeaderElector b = start("b", false, counting(ds, followerConnections));
+    LeaderElector b = start("b", false, followerLog.wrap(ds));
     Await.until(WAIT, () -> b.getLeader().equals("a"), "b to see a lead");
     // let b's LISTEN connection come up (it opens asynchronously and re-reads once when it does)
-    long settle = leaderConnections.get();
-    Await.until(WAIT, () -> leaderConnections.get() - settle >= 5, "five renewals by the leader");
-    long followerBefore = followerConnections.get();
-    long leaderBefore = leaderConnections.get();
+    long settle = leaderLog.connections();
+    Await.until(WAIT, () -> leaderLog.connections() - settle >= 5, "five renewals by the leader");
+    long followerBefore = followerLog.connections();
+    long leaderBefore = leaderLog.connections();
     Await.until(
-        WAIT,
-        () -> leaderConnections.get() - leaderBefore >= 10,
-        "ten renewals by the leader");
-    assertThat(followerConnections.get() - followerBefore)
+        WAIT, () -> leaderLog.connections() - leaderBefore >= 10, "ten renewals by the leader");
+    assertThat(followerLog.connections() - followerBefore)
         .as("the follower relies on LISTEN/NOTIFY instead of polling")
         .isZero();
     assertThat(b.getLeader()).isEqualTo("a");
@@ -80,14 +76,23 @@ class PostgresElectionTest extends JdbcElectionTest {
   }
 
   @Test
-  void aLeaderFrozenInsideItsRenewalTransactionDoesNotBlockTheTakeover() throws Exception {
+  void aLeaderFrozenRightAfterItsRenewalStatementDoesNotBlockTheTakeover() throws Exception {
     AtomicBoolean freeze = new AtomicBoolean();
     CountDownLatch thaw = new CountDownLatch(1);
-    start("a", false, freezingCommits(ds, freeze, thaw));
+    SqlLog leaderLog = new SqlLog();
+    // frozen once a renewal's write of the row has run: in a transaction, that write would hold
+    // the row's lock until the leader thaws; in autocommit it is already committed
+    leaderLog.hook(
+        (step, before) -> {
+          if (!before && freeze.get() && step.contains("UPDATE leasehold_leases SET")) {
+            thaw.await(60, TimeUnit.SECONDS);
+          }
+        });
+    start("a", false, leaderLog.wrap(ds));
     TermLog.Term first = log.awaitLeader(WAIT);
     LeaderElector b = start("b", false);
     Await.until(WAIT, () -> b.getLeader().equals("a"), "b to see a lead");
-    freeze.set(true); // a's next renewal updates the row, then never commits: the row stays locked
+    freeze.set(true);
     try {
       TermLog.Term second = log.awaitNewLeader(first, WAIT);
       assertThat(second.identity).isEqualTo("b");
@@ -97,54 +102,28 @@ class PostgresElectionTest extends JdbcElectionTest {
     }
   }
 
-  /** Connections whose commit blocks, while {@code freeze} is set, until {@code thaw} opens. */
-  static DataSource freezingCommits(DataSource target, AtomicBoolean freeze, CountDownLatch thaw) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            DataSource.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              Object result = invoke(target, method, args);
-              if (!method.getName().equals("getConnection")) {
-                return result;
-              }
-              java.sql.Connection real = (java.sql.Connection) result;
-              return Proxy.newProxyInstance(
-                  java.sql.Connection.class.getClassLoader(),
-                  new Class<?>[] {java.sql.Connection.class},
-                  (p, m, a) -> {
-                    if (m.getName().equals("commit") && freeze.get()) {
-                      thaw.await(60, java.util.concurrent.TimeUnit.SECONDS);
-                    }
-                    return invoke(real, m, a);
-                  });
-            });
-  }
-
-  private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args)
-      throws Throwable {
+  @Test
+  void aCandidateFrozenInsideItsAcquiringTransactionDoesNotBlockTheOthers() throws Exception {
+    CountDownLatch thaw = new CountDownLatch(1);
+    SqlLog frozenLog = new SqlLog();
+    // b's create (a transaction with the history) stops before its commit, holding the new row
+    frozenLog.hook(
+        (step, before) -> {
+          if (before && step.equals("COMMIT")) {
+            thaw.await(60, TimeUnit.SECONDS);
+          }
+        });
     try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
+      LeaderElector b = start("b", false, frozenLog.wrap(ds));
+      Await.until(WAIT, () -> frozenLog.steps().contains("COMMIT"), "b to reach its commit");
+      start("c", false);
+      // the server ends b's session once it has idled in its transaction past its call's time
+      TermLog.Term first = log.awaitLeader(WAIT);
+      assertThat(first.identity).isEqualTo("c");
+      assertThat(b.isLeader()).isFalse();
+      log.assertSafe();
+    } finally {
+      thaw.countDown();
     }
-  }
-
-  /** Wraps a data source, counting the connections it hands out. */
-  static DataSource counting(DataSource target, AtomicLong connections) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            DataSource.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getConnection")) {
-                connections.incrementAndGet();
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
   }
 }

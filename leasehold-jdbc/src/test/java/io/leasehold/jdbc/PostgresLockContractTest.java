@@ -1,15 +1,13 @@
 package io.leasehold.jdbc;
 
 import io.leasehold.jdbc.testing.PostgresServer;
-import io.leasehold.leaderelection.resourcelock.Lock;
-import io.leasehold.leaderelection.resourcelock.LockContractTest;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
-class PostgresLockContractTest extends LockContractTest {
+class PostgresLockContractTest extends JdbcLockContractTest {
   private static final AtomicInteger TESTS = new AtomicInteger();
   private static PostgresServer server;
   private static DataSource dataSource;
@@ -32,7 +30,17 @@ class PostgresLockContractTest extends LockContractTest {
   }
 
   @Override
-  protected Lock newLock(String identity) {
-    return JdbcLock.builder(dataSource).name(lockName).identity(identity).build();
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  @Override
+  String lockName() {
+    return lockName;
+  }
+
+  @Override
+  boolean notifies() {
+    return true;
   }
 }

@@ -1,13 +1,11 @@
 package io.leasehold.jdbc;
 
-import io.leasehold.leaderelection.resourcelock.Lock;
-import io.leasehold.leaderelection.resourcelock.LockContractTest;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteLockContractTest extends LockContractTest {
+class SqliteLockContractTest extends JdbcLockContractTest {
   @TempDir Path dir;
   private DataSource dataSource;
 
@@ -17,7 +15,12 @@ class SqliteLockContractTest extends LockContractTest {
   }
 
   @Override
-  protected Lock newLock(String identity) {
-    return JdbcLock.builder(dataSource).name("contract").identity(identity).build();
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  @Override
+  String lockName() {
+    return "contract";
   }
 }

@@ -91,8 +91,7 @@ public final class KubernetesEventRecorder implements EventRecorder {
     return "KubernetesEventRecorder{component=" + component + "}";
   }
 
-  private Event build(
-      ObjectReference ref, String type, String reason, String message, Instant at) {
+  private Event build(ObjectReference ref, String type, String reason, String message, Instant at) {
     String time = WireTimes.seconds(at);
     return new EventBuilder()
         .withNewMetadata()

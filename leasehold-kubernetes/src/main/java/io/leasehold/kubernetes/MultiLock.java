@@ -46,8 +46,8 @@ import java.util.Optional;
  * never happens while a leader on the secondary keeps renewing it.
  *
  * <p>A corrupt half makes {@link #get} fail with a {@link CorruptRecordException} naming that
- * object; its {@link CorruptRecordException#stored() stored} snapshot holds that half alone, and
- * an update against it (a repair) writes that object only.
+ * object; its {@link CorruptRecordException#stored() stored} snapshot holds that half alone, and an
+ * update against it (a repair) writes that object only.
  *
  * <p>Two deliberate differences from client-go, both on the safe side: when the secondary is
  * missing, the primary's record is returned even if it names this candidate (client-go reports "not
@@ -232,7 +232,9 @@ public final class MultiLock implements Lock {
     return "MultiLock{primary=" + primary + ", secondary=" + secondary + "}";
   }
 
-  /** The snapshot of the pair, as client-go's MultiLock.Get composes it; {@code s} null if absent. */
+  /**
+   * The snapshot of the pair, as client-go's MultiLock.Get composes it; {@code s} null if absent.
+   */
   static LockSnapshot combine(LockSnapshot p, LockSnapshot s) {
     if (s == null) {
       return new LockSnapshot(p.record(), p.raw(), p.version() + ",-", new Halves(p, null));

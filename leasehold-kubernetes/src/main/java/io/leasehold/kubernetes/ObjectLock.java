@@ -183,7 +183,7 @@ abstract class ObjectLock implements Lock {
 
   @Override
   public void recordEvent(String event) {
-    log.info("{} {} ({} {})", config.identity(), event, type.kind, description);
+    log.debug("{} {} ({} {})", config.identity(), event, type.kind, description);
     config.recordEvent(reference(), event);
   }
 
@@ -234,13 +234,15 @@ abstract class ObjectLock implements Lock {
    * @throws LockException when the object has no resourceVersion: it could not be updated safely
    */
   LockSnapshot decode(GenericKubernetesResource object) throws LockException {
-    String version = object.getMetadata() == null ? null : object.getMetadata().getResourceVersion();
+    String version =
+        object.getMetadata() == null ? null : object.getMetadata().getResourceVersion();
     if (version == null || version.isEmpty()) {
       throw new LockException(
           type.kind
               + " "
               + description
-              + " came back from the API server without a resourceVersion; cannot update it safely");
+              + " came back from the API server without a resourceVersion; cannot update it"
+              + " safely");
     }
     long token = 0;
     boolean tokenReadable = true;
@@ -427,5 +429,4 @@ abstract class ObjectLock implements Lock {
             .build();
     return client.newClient(rc).adapt(KubernetesClient.class);
   }
-
 }

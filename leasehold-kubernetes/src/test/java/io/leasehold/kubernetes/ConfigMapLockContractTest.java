@@ -6,7 +6,11 @@ import java.util.List;
 class ConfigMapLockContractTest extends MockLockContractTest {
   @Override
   Lock lock(String identity) {
-    return ConfigMapLock.builder(cluster.client).namespace(NS).name(name).identity(identity).build();
+    return ConfigMapLock.builder(cluster.client)
+        .namespace(NS)
+        .name(name)
+        .identity(identity)
+        .build();
   }
 
   @Override

@@ -6,7 +6,11 @@ import java.util.List;
 class EndpointsLockContractTest extends MockLockContractTest {
   @Override
   Lock lock(String identity) {
-    return EndpointsLock.builder(cluster.client).namespace(NS).name(name).identity(identity).build();
+    return EndpointsLock.builder(cluster.client)
+        .namespace(NS)
+        .name(name)
+        .identity(identity)
+        .build();
   }
 
   @Override

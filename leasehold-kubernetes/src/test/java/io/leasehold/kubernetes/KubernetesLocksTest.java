@@ -11,25 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The factory by lock type and the client helpers. */
-class KubernetesLocksTest {
-  private static MockCluster cluster;
+class KubernetesLocksTest extends MockClusterTest {
   private static final ResourceLockConfig ME = ResourceLockConfig.of("me");
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void createsEachLockTypeOfClientGo() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
@@ -21,31 +22,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Conflicts, RBAC refusals, server errors, timeouts and corrupt objects. */
-class LockErrorsTest {
+class LockErrorsTest extends MockClusterTest {
   private static final Duration T = Duration.ofSeconds(5);
   private static final String NS = "errors";
-  private static MockCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
-
-  @AfterEach
-  void heal() {
-    cluster.heal();
-  }
 
   static LeaderElectionRecord record(String holder, int transitions, long token) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -98,8 +80,7 @@ class LockErrorsTest {
   void aSnapshotOfAnotherObjectIsRefusedBeforeAnythingIsSent() throws Exception {
     LockSnapshot otherName = lease("elsewhere", "a").create(record("a", 0, 1), T);
     LockSnapshot otherKind = configMap("mine", "a").create(record("a", 0, 1), T);
-    LockSnapshot otherLock =
-        new InMemoryLockStore().lock("mine", "a").create(record("a", 0, 1), T);
+    LockSnapshot otherLock = new InMemoryLockStore().lock("mine", "a").create(record("a", 0, 1), T);
     LeaseLock mine = lease("mine", "a");
     int puts = cluster.requests("PUT", "/leases/").size();
     for (LockSnapshot foreign : new LockSnapshot[] {otherName, otherKind, otherLock}) {
@@ -219,9 +200,8 @@ class LockErrorsTest {
         .hasMessageContaining("leasehold repair")
         .hasMessageContaining("fencing token 7");
     LockSnapshot stored = e.stored().orElseThrow();
-    assertThat(stored.record())
-        .isEqualTo(LeaderElectionRecord.builder().fencingToken(7).build());
-    assertThat(stored.version()).isEqualTo(configMapVersion("garbled"));
+    assertThat(stored.record()).isEqualTo(LeaderElectionRecord.builder().fencingToken(7).build());
+    assertThat(stored.version()).isEqualTo(configMapMeta("garbled").getResourceVersion());
 
     // the repair: a released record against the corrupt version, keeping the token
     LeaderElectionRecord released =
@@ -233,7 +213,7 @@ class LockErrorsTest {
     LockSnapshot repaired = configMap("garbled", "a").get(T).orElseThrow();
     assertThat(repaired.record().hasHolder()).isFalse();
     assertThat(repaired.record().fencingToken()).isEqualTo(7);
-    assertThat(configMapAnnotations("garbled")).containsEntry("keep", "me");
+    assertThat(configMapMeta("garbled").getAnnotations()).containsEntry("keep", "me");
     assertThatThrownBy(() -> configMap("garbled", "operator").update(stored, released, T))
         .as("a repair is a compare-and-swap too")
         .isInstanceOf(LockConflictException.class);
@@ -248,7 +228,8 @@ class LockErrorsTest {
         .hasMessageContaining("fencing token is unreadable");
     assertThat(e.stored().orElseThrow().record())
         .isEqualTo(LeaderElectionRecord.builder().fencingToken(0).build());
-    assertThat(e.stored().orElseThrow().version()).isEqualTo(configMapVersion("bad-token"));
+    assertThat(e.stored().orElseThrow().version())
+        .isEqualTo(configMapMeta("bad-token").getResourceVersion());
   }
 
   @Test
@@ -324,14 +305,8 @@ class LockErrorsTest {
     throw new AssertionError("expected a CorruptRecordException; the read succeeded");
   }
 
-  private static Map<String, String> configMapAnnotations(String name) {
-    return cluster.client.configMaps().inNamespace(NS).withName(name).get().getMetadata()
-        .getAnnotations();
-  }
-
-  private static String configMapVersion(String name) {
-    return cluster.client.configMaps().inNamespace(NS).withName(name).get().getMetadata()
-        .getResourceVersion();
+  private static ObjectMeta configMapMeta(String name) {
+    return cluster.client.configMaps().inNamespace(NS).withName(name).get().getMetadata();
   }
 
   private static void annotatedConfigMap(String name, Map<String, String> annotations) {

@@ -18,33 +18,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Followers are pushed changes of the lock object. */
-class WatchTest {
+class WatchTest extends MockClusterTest {
   static final Duration T = Duration.ofSeconds(5);
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String NS = "watch";
   private static final AtomicInteger LOCKS = new AtomicInteger();
-  private static MockCluster cluster;
   private final String lockName = "watched-" + LOCKS.incrementAndGet();
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   private LeaderElector leader(Lock lock, TermLog log) {
     LeaderElector e =
         new LeaderElector(
-            log.config(lock, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200))
+            log.config(lock, Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(400))
                 .releaseOnCancel(true)
                 .build());
     e.start();

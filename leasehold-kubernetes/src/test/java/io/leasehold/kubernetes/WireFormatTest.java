@@ -16,15 +16,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Pins the bytes on the wire and the bytes compared for change detection, for a fixed record. */
-class WireFormatTest {
+class WireFormatTest extends MockClusterTest {
   private static final Duration T = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static MockCluster cluster;
 
   /** A record whose times have sub-microsecond digits, to show truncation. */
   static final LeaderElectionRecord RECORD =
@@ -42,16 +39,6 @@ class WireFormatTest {
       "{\"holderIdentity\":\"pod-1\",\"leaseDurationSeconds\":15,"
           + "\"acquireTime\":\"2024-01-02T03:04:05Z\",\"renewTime\":\"2024-01-02T03:04:07Z\","
           + "\"leaderTransitions\":3}";
-
-  @BeforeAll
-  static void start() {
-    cluster = new MockCluster();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void theLeaseSpecIsSentWithMicroTimesAndTheTokenInAnAnnotation() throws Exception {

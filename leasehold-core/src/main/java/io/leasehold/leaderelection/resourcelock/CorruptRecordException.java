@@ -4,9 +4,9 @@ import java.util.Optional;
 
 /**
  * The stored object exists but does not hold a valid record (unparseable JSON, a negative duration,
- * a missing holder with a positive duration...). The elector never takes over a lock it cannot read:
- * it keeps retrying, and the message says what is wrong and where, so that an operator can repair
- * the object ({@code leasehold repair}).
+ * a missing holder with a positive duration...). The elector never takes over a lock it cannot
+ * read: it keeps retrying, and the message says what is wrong and where, so that an operator can
+ * repair the object ({@code leasehold repair}).
  *
  * <p>A lock that can tell which version is corrupt attaches it as {@link #stored()}: a snapshot
  * whose record is empty but for the fencing token, when that could still be read. Writing a record

@@ -10,7 +10,8 @@ public interface EventRecorder {
   /**
    * Records one event.
    *
-   * @param subject the backend's object the event is about (a fabric8 {@code Lease}, a lock name...)
+   * @param subject the backend's object the event is about (a fabric8 {@code Lease}, a lock
+   *     name...)
    * @param type the event type, such as {@code "Normal"}
    * @param reason a short machine-readable reason, such as {@code "LeaderElection"}
    * @param message the human-readable message, such as {@code "pod-1 became leader"}

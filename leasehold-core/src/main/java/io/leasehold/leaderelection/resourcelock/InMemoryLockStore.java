@@ -18,13 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * for users' tests, for the demo and for simulations. Each candidate talks to it through its own
  * {@link InMemoryLock}, obtained with {@link #lock(String, ResourceLockConfig)}.
  *
- * <p>Every write raises the stored version, and {@link InMemoryLock#update} compares it, so the store
- * behaves like a real optimistic backend. It also pushes changes to {@link Lock#watch watchers}.
+ * <p>Every write raises the stored version, and {@link InMemoryLock#update} compares it, so the
+ * store behaves like a real optimistic backend. It also pushes changes to {@link Lock#watch
+ * watchers}.
  *
  * <p>Fault injection for tests: {@link #failNext}, {@link #setUnavailable}, {@link #setLatency},
- * {@link #corrupt}, or a general {@link #setInterceptor interceptor} that runs before every call and
- * may throw or block. Latency is real time (the calling thread sleeps); to delay calls in virtual
- * time, give the elector an executor that schedules work on its {@code FakeClock} instead.
+ * {@link #corrupt}, or a general {@link #setInterceptor interceptor} that runs before every call
+ * and may throw or block. Latency is real time (the calling thread sleeps); to delay calls in
+ * virtual time, give the elector an executor that schedules work on its {@code FakeClock} instead.
  *
  * <p>Thread-safe.
  */
@@ -254,9 +255,7 @@ public final class InMemoryLockStore {
   /** The record of a new term, its token raised above every token the name ever stored. */
   private LeaderElectionRecord newTerm(String name, LeaderElectionRecord record) {
     long floor = highestTokens.getOrDefault(name, 0L) + 1;
-    return record.fencingToken() >= floor
-        ? record
-        : record.toBuilder().fencingToken(floor).build();
+    return record.fencingToken() >= floor ? record : record.toBuilder().fencingToken(floor).build();
   }
 
   /** Stores a new version of {@code name}; under this store's monitor. */
@@ -297,8 +296,7 @@ public final class InMemoryLockStore {
     if (list == null || list.isEmpty()) {
       return;
     }
-    LockSnapshot snapshot =
-        written == null || written.corrupt ? null : snapshot(name, written);
+    LockSnapshot snapshot = written == null || written.corrupt ? null : snapshot(name, written);
     for (LockWatcher w : new ArrayList<>(list)) {
       try {
         w.changed(snapshot);

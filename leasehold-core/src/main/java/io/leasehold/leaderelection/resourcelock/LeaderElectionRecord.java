@@ -7,7 +7,8 @@ import java.util.Objects;
  * The state of one election as it is stored in a lock: who holds the lease, for how long, since
  * when, and how many times it changed hands. Immutable.
  *
- * <p>The fields and their meaning are those of client-go's {@code resourcelock.LeaderElectionRecord}:
+ * <p>The fields and their meaning are those of client-go's {@code
+ * resourcelock.LeaderElectionRecord}:
  *
  * <ul>
  *   <li>{@code holderIdentity}: the identity of the holder; empty when nobody holds the lease (a

@@ -28,9 +28,9 @@ import java.util.concurrent.Executor;
  *   <li>A version never repeats for one lock name, across deletion and re-creation of the object
  *       too, so a snapshot taken before a deletion can never be written against again.
  *   <li>Fencing tokens never go back: where the backend can keep a high-water mark apart from the
- *       record, a write that starts a new term (a token above the stored one, or a create) stores
- *       a token above every token this lock name ever had, raising the one it was given if
- *       needed; the returned snapshot carries the token actually stored.
+ *       record, a write that starts a new term (a token above the stored one, or a create) stores a
+ *       token above every token this lock name ever had, raising the one it was given if needed;
+ *       the returned snapshot carries the token actually stored.
  *   <li>Every call should finish within the {@code timeout} it is given. The elector stops waiting
  *       when the timeout passes, so a call that overruns is harmless but holds a thread.
  *   <li>Implementations are thread-safe.
@@ -95,9 +95,9 @@ public interface Lock {
   }
 
   /**
-   * Subscribes to changes of the stored object, when the backend can push them (a Kubernetes
-   * watch, an etcd watch, PostgreSQL's LISTEN/NOTIFY...). The elector then reacts to a change at
-   * once instead of at its next poll, and followers need not poll while the watch is healthy.
+   * Subscribes to changes of the stored object, when the backend can push them (a Kubernetes watch,
+   * an etcd watch, PostgreSQL's LISTEN/NOTIFY...). The elector then reacts to a change at once
+   * instead of at its next poll, and followers need not poll while the watch is healthy.
    *
    * <p>The watcher is called from the backend's own thread with every snapshot the backend
    * observes; an implementation that sees a change it cannot decode passes {@code null}, which
@@ -115,9 +115,9 @@ public interface Lock {
 
   /**
    * {@link #get} without blocking the caller: the elector calls the lock only through this method
-   * and its two siblings. The default runs {@link #get} on {@code executor}; a lock whose client
-   * is asynchronous may answer from its own threads instead, and a simulation may deliver the
-   * answer whenever its model says.
+   * and its two siblings. The default runs {@link #get} on {@code executor}; a lock whose client is
+   * asynchronous may answer from its own threads instead, and a simulation may deliver the answer
+   * whenever its model says.
    */
   default CompletableFuture<Optional<LockSnapshot>> getAsync(Duration timeout, Executor executor) {
     return LockCalls.supply(() -> get(timeout), executor);

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>The <b>version</b> is opaque to the elector (a Kubernetes {@code resourceVersion}, an etcd
- *       mod revision, a SQL row version) and never repeats for one lock name. {@link
- *       Lock#update} succeeds only while the stored object is still this version.
+ *       mod revision, a SQL row version) and never repeats for one lock name. {@link Lock#update}
+ *       succeeds only while the stored object is still this version.
  *   <li>The <b>raw bytes</b> decide whether the record changed: the elector restarts its
  *       lease-expiry countdown only when they differ from the last ones it observed. Most locks
  *       include their version; client-go's Kubernetes locks use the record's JSON at second

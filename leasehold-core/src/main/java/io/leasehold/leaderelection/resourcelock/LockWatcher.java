@@ -1,8 +1,6 @@
 package io.leasehold.leaderelection.resourcelock;
 
-/**
- * Receives changes pushed by a {@link Lock#watch watched} lock.
- */
+/** Receives changes pushed by a {@link Lock#watch watched} lock. */
 @FunctionalInterface
 public interface LockWatcher {
 

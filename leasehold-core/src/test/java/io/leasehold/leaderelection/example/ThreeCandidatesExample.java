@@ -24,7 +24,9 @@ public final class ThreeCandidatesExample {
   public static void main(String[] args) throws Exception {
     InMemoryLockStore store = new InMemoryLockStore();
     List<LeaderElector> electors = new ArrayList<>();
-    CountDownLatch[] leaders = {new CountDownLatch(1), new CountDownLatch(2), new CountDownLatch(3)};
+    CountDownLatch[] leaders = {
+      new CountDownLatch(1), new CountDownLatch(2), new CountDownLatch(3)
+    };
     say("three candidates start on one lock (lease 3 s, renew deadline 2 s, retry 0.4 s)");
     for (String id : List.of("alpha", "bravo", "charlie")) {
       LeaderElectionConfig config =
@@ -42,8 +44,7 @@ public final class ThreeCandidatesExample {
                             say(id + " leads (fencing token " + ctx.fencingToken() + ")");
                             ctx.whenCancelled()
                                 .thenRun(
-                                    () ->
-                                        say(id + " stops acting: " + ctx.cancellationReason()));
+                                    () -> say(id + " stops acting: " + ctx.cancellationReason()));
                             for (CountDownLatch l : leaders) {
                               l.countDown();
                             }
@@ -79,8 +80,7 @@ public final class ThreeCandidatesExample {
     await(leaders[2]);
     say(
         String.format(
-            "failover took %d ms (%.2f x the lease)",
-            ms(t1), ms(t1) / (double) LEASE.toMillis()));
+            "failover took %d ms (%.2f x the lease)", ms(t1), ms(t1) / (double) LEASE.toMillis()));
     for (LeaderElector e : electors) {
       e.close();
     }

@@ -2,6 +2,9 @@ package io.leasehold.leaderelection.resourcelock;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -76,6 +79,50 @@ public final class CountingLock implements Lock {
       lastFailure.set(String.valueOf(e.getMessage()));
       throw e;
     }
+  }
+
+  // the asynchronous calls go to the wrapped lock's own (an etcd lock answers without a pool
+  // thread)
+
+  @Override
+  public CompletableFuture<Optional<LockSnapshot>> getAsync(Duration timeout, Executor executor) {
+    gets.incrementAndGet();
+    return noteFailure(lock.getAsync(timeout, executor));
+  }
+
+  @Override
+  public CompletableFuture<LockSnapshot> createAsync(
+      LeaderElectionRecord record, Duration timeout, Executor executor) {
+    writes.incrementAndGet();
+    return countWrite(lock.createAsync(record, timeout, executor));
+  }
+
+  @Override
+  public CompletableFuture<LockSnapshot> updateAsync(
+      LockSnapshot current, LeaderElectionRecord record, Duration timeout, Executor executor) {
+    writes.incrementAndGet();
+    return countWrite(lock.updateAsync(current, record, timeout, executor));
+  }
+
+  private CompletableFuture<LockSnapshot> countWrite(CompletableFuture<LockSnapshot> call) {
+    return noteFailure(call)
+        .whenComplete(
+            (written, e) -> {
+              if (e == null) {
+                successfulWrites.incrementAndGet();
+              }
+            });
+  }
+
+  private <T> CompletableFuture<T> noteFailure(CompletableFuture<T> call) {
+    return call.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            Throwable cause =
+                e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            lastFailure.set(String.valueOf(cause.getMessage()));
+          }
+        });
   }
 
   @Override
