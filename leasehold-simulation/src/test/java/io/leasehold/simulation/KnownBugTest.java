@@ -17,19 +17,20 @@ class KnownBugTest {
    * the attempt began. Followers counted from the first of those writes; the leader must count its
    * authority from the attempt's start ({@code Math.min(recordTime, clock.nanoTime())} in the
    * elector's write), not from the send time. Both seeds fail with {@code sentAt =
-   * clock.nanoTime()} (2 of 10,000 seeds of the model), and pass with the fix.
+   * clock.nanoTime()} (4 of 20,000 seeds of the model; the elector of 3c4aac0 counts from {@code
+   * a.start()}, and the revert counts from the successful write's send time), and pass with it.
    */
-  static final long[] COARSE_SLOW_PATH_SEEDS = {5236, 7746};
+  static final long[] COARSE_SLOW_PATH_SEEDS = {11917, 12407, 13295, 14957};
 
   /**
    * The review's MultiLock bug (issue 13): MultiLock's update re-read the secondary and wrote
    * against that fresh read, so a MultiLock candidate whose term had ended (slow clock, calls
    * failing for about a lease) overwrote a Lease-only candidate's takeover, and two terms had one
    * token. These seeds fail when {@code MultiLock.update} writes the secondary against {@code
-   * secondary.get(...)} instead of the snapshot's secondary half (20 of 2,000 seeds), and pass with
+   * secondary.get(...)} instead of the snapshot's secondary half (17 of 2,000 seeds), and pass with
    * the compare-and-swap on both halves.
    */
-  static final long[] MULTILOCK_REREAD_SEEDS = {130, 220, 419};
+  static final long[] MULTILOCK_REREAD_SEEDS = {59, 65, 179};
 
   /**
    * Bug 1 of docs/SAFETY.md in the Lock SPI's old form: a lock that compares an update with the
@@ -37,7 +38,17 @@ class KnownBugTest {
    * lease it never observed. Explicit versions (issue 13) make that impossible; these seeds show
    * the checker still finds it when a lock keeps such a cache.
    */
-  static final long[] CACHED_VERSION_SEEDS = {33, 1005, 2889};
+  static final long[] CACHED_VERSION_SEEDS = {295, 625, 3839};
+
+  /**
+   * The callback rules of issue 13 item 4, which the elector of d3f6cd5 broke and the elector of
+   * 3c4aac0 keeps (model {@code callbacks}): seed 19, stop() waited for the running attempt and
+   * then for the release, each up to renewDeadline; seed 31, a term went on after its
+   * onStartedLeading threw; seed 154, a rejected callback task's exception escaped into the lock's
+   * watch thread and wedged the callback queue; seeds 184673 and 278247, rejected callback tasks
+   * stopped every candidate's election loop, and nobody led any more.
+   */
+  static final long[] CALLBACK_RULE_SEEDS = {19, 31, 154, 184673, 278247};
 
   @Test
   void aSlowPathRenewalWithIdenticalBytesCountsAuthorityFromItsAttemptsStart() {
@@ -50,6 +61,13 @@ class KnownBugTest {
   void aMultiLockCandidateWritesBothHalvesAgainstWhatItObserved() {
     for (long seed : MULTILOCK_REREAD_SEEDS) {
       assertSafe(Models.MULTILOCK, seed);
+    }
+  }
+
+  @Test
+  void callbacksCannotStallTheElection() {
+    for (long seed : CALLBACK_RULE_SEEDS) {
+      assertSafe(Models.CALLBACKS, seed);
     }
   }
 

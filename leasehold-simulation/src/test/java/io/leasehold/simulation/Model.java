@@ -33,16 +33,15 @@ import java.util.function.Consumer;
  * @param cachedVersionLocks false but to show what explicit versions prevent: each lock compares an
  *     update with the version of the last response it received, late ones included, instead of the
  *     snapshot it is given (the Lock SPI before issue 13, where bug 1 of docs/SAFETY.md lived)
- * @param callbackRules check the rules of callbacks and stopping that the elector of issue 13 item
- *     4 promises (a term whose onStartedLeading threw or could not be started ends at once; stop()
- *     completes within renewDeadline + retryPeriod; no exception escapes into a thread that is not
- *     the elector's): off in {@link #SAFE} until that elector lands (see {@code
- *     Models.CALLBACKS_STRICT})
+ * @param callbackRules check the rules of callbacks and stopping (a term whose onStartedLeading
+ *     threw or could not be started ends at once; stop() completes within renewDeadline +
+ *     retryPeriod; no exception escapes into a thread that is not the elector's): on everywhere but
+ *     in models that show what breaks without them
  * @param rejectingCallbackExecutors whether callback stalls may reject tasks (a saturated bounded
- *     pool); the current elector stops for good when one does (open bug 7 of docs/SAFETY.md), so
- *     only the models about that draw it
+ *     pool), which ends the term of an onStartedLeading that could not start
  * @param tightTimings margin 0 and a lock-call timeout between retryPeriod / 4 and renewDeadline /
- *     2, so that a renewal's slow path fits in its window after a hung fast-path write
+ *     2, so that a renewal's slow path fits in its window after a fast-path write whose response
+ *     was lost; and every lost-responses fault followed, within it, by a partition of the node
  * @param mustHappen what the faults must have done over a batch of 500 seeds or more, so that a
  *     green run shows it tested something
  */
@@ -99,7 +98,7 @@ record Model(
           true, // multiLockReleases
           true, // compareVersions
           false, // cachedVersionLocks
-          false, // callbackRules
+          true, // callbackRules
           false, // rejectingCallbackExecutors
           false, // tightTimings
           EnumSet.of(

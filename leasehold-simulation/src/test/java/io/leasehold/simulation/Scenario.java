@@ -29,7 +29,12 @@ final class Scenario {
     {2500 * MS, 1500 * MS, 500 * MS}, // lease rounded up to 3 s in the record, rho = 1.67
     {1200 * MS, 1000 * MS, 250 * MS}, // lease rounded up to 2 s in the record, rho = 1.2
     {60 * S, 40 * S, 8 * S}, // rho = 1.5, long lease
+    // drawn only by models that name it:
+    {1200 * MS, 1000 * MS, 100 * MS}, // ten renewals a second: many share one second's bytes
   };
+
+  /** How many of the profiles a model that names none draws from. */
+  private static final int DEFAULT_PROFILES = 6;
 
   private static final Map<Fault.Kind, Integer> WEIGHTS = new EnumMap<>(Fault.Kind.class);
 
@@ -129,7 +134,7 @@ final class Scenario {
     int[] allowed = model.profiles();
     long[] profile =
         allowed.length == 0
-            ? PROFILES[r.nextInt(PROFILES.length)]
+            ? PROFILES[r.nextInt(DEFAULT_PROFILES)]
             : PROFILES[allowed[r.nextInt(allowed.length)]];
     long lease = profile[0];
     long renew = profile[1];
@@ -217,7 +222,15 @@ final class Scenario {
             break;
           }
         }
-        faults.add(fault(r, model, kind, n, windowStart + (long) (r.nextDouble() * window), lease));
+        Fault f = fault(r, model, kind, n, windowStart + (long) (r.nextDouble() * window), lease);
+        faults.add(f);
+        if (model.tightTimings() && kind == Fault.Kind.LOSSY) {
+          // a link that degrades: responses get lost, then nothing gets through at all
+          long cut = f.start + (long) (r.nextDouble() * f.duration);
+          Fault.Mode mode = r.nextBoolean() ? Fault.Mode.REFUSE : Fault.Mode.HANG_LOST;
+          faults.add(
+              new Fault(Fault.Kind.PARTITION, f.node, cut, span(r, 0.1, 1, lease), 0, mode, 0));
+        }
       }
       faults.sort((a, b) -> Long.compare(a.start, b.start));
     }
