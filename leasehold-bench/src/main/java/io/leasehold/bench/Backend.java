@@ -49,7 +49,9 @@ abstract class Backend implements AutoCloseable {
         return KubernetesBackend.start();
       default:
         throw new IllegalArgumentException(
-            "unknown backend " + name + ": memory, sqlite, postgres, postgres-1conn, etcd, kubernetes");
+            "unknown backend "
+                + name
+                + ": memory, sqlite, postgres, postgres-1conn, etcd, kubernetes");
     }
   }
 

@@ -24,7 +24,8 @@ public final class Latency {
   private Latency() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> backends = List.of("memory", "sqlite", "postgres", "postgres-1conn", "etcd", "kubernetes");
+    List<String> backends =
+        List.of("memory", "sqlite", "postgres", "postgres-1conn", "etcd", "kubernetes");
     int samples = 500;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--backends")) {
@@ -64,7 +65,8 @@ public final class Latency {
     List<Double> renew = new ArrayList<>();
     for (int i = 0; i < samples; i++) {
       long t0 = System.nanoTime();
-      current = a.update(current, record("a", 1), T); // the leader writes against its own last write
+      current =
+          a.update(current, record("a", 1), T); // the leader writes against its own last write
       renew.add((double) (System.nanoTime() - t0));
     }
     List<Double> acquire = new ArrayList<>();
