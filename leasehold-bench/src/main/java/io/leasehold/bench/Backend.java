@@ -86,9 +86,7 @@ abstract class Backend implements AutoCloseable {
 
       @Override
       public void close() throws IOException {
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        ChildJvm.deleteTree(dir);
       }
     };
   }

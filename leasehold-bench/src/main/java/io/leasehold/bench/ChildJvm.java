@@ -112,6 +112,20 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Sends {@code command} to every child, then waits for each one's answer of the same kind. */
+  static List<Map<String, String>> askAll(
+      List<ChildJvm> children, String command, Duration timeout) {
+    children.forEach(c -> c.send(command));
+    return children.stream().map(c -> c.await(command, timeout)).toList();
+  }
+
+  /** Deletes {@code dir} and everything in it (best effort: the logs of a failed run stay). */
+  static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
   /** Sends {@code command} and waits for the answer of the same kind. */
   Map<String, String> ask(String command, Duration timeout) {
     send(command);

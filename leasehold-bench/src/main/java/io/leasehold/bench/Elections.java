@@ -103,6 +103,7 @@ public final class Elections {
     Path dir = Files.createTempDirectory("leasehold-elections-");
     String load0 = ProcCpu.loadAverage();
     List<ChildJvm> children = new ArrayList<>();
+    String row;
     try (BenchServer server = BenchServer.start(backend, dir, LEASE)) {
       for (int p = 0; p < processes; p++) {
         ChildArgs a = new ChildArgs(backend, server.target(), n, p, LEASE, RENEW, RETRY);
@@ -142,41 +143,42 @@ public final class Elections {
       b.marks.forEach(m -> mergeDelays(m.get("delays"), delays));
       boolean leasehold = !backend.equals("curator");
       String load1 = ProcCpu.loadAverage();
-      return String.format(
-          Locale.ROOT,
-          "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %d | %s-%s |",
-          backend,
-          n,
-          allLeading < 0
-              ? "not all after " + STARTUP_LIMIT.toSeconds() + " s"
-              : String.format(Locale.ROOT, "%.1f s", (allLeading - t0) / 1e9),
-          requests(server, requests0, a.requests, 1),
-          requests(server, a.requests, b.requests, window),
-          server.cpuTicks() < 0
-              ? "none (embedded)"
-              : String.format(
-                  Locale.ROOT,
-                  "%.1f%%",
-                  ProcCpu.percent(b.serverTicks - a.serverTicks, b.at - a.at)),
-          jvmCpu(a, b),
-          leasehold ? rate(b.marks, a.marks, "renewals", window) : "n/a (session pings)",
-          leasehold ? rate(b.marks, a.marks, "calls", window) : "n/a",
-          leasehold
-              ? sum(a.marks, "late") + " / " + (sum(b.marks, "late") - sum(a.marks, "late"))
-              : "n/a",
-          leasehold ? Long.toString(sum(b.marks, "failed") - sum(a.marks, "failed")) : "n/a",
-          leasehold ? percentileMs(delays, 99) + " / " + percentileMs(delays, 100) : "n/a",
-          sum(a.marks, "lost"),
-          sum(b.marks, "lost") - sum(a.marks, "lost"),
-          sum(b.marks, "leading"),
-          load0,
-          load1);
+      row =
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %d | %s-%s"
+                  + " |",
+              backend,
+              n,
+              allLeading < 0
+                  ? "not all after " + STARTUP_LIMIT.toSeconds() + " s"
+                  : String.format(Locale.ROOT, "%.1f s", (allLeading - t0) / 1e9),
+              requests(server, requests0, a.requests, 1),
+              requests(server, a.requests, b.requests, window),
+              server.cpuTicks() < 0
+                  ? "none (embedded)"
+                  : String.format(
+                      Locale.ROOT,
+                      "%.1f%%",
+                      ProcCpu.percent(b.serverTicks - a.serverTicks, b.at - a.at)),
+              jvmCpu(a, b),
+              leasehold ? rate(b.marks, a.marks, "renewals", window) : "n/a (session pings)",
+              leasehold ? rate(b.marks, a.marks, "calls", window) : "n/a",
+              leasehold
+                  ? sum(a.marks, "late") + " / " + (sum(b.marks, "late") - sum(a.marks, "late"))
+                  : "n/a",
+              leasehold ? Long.toString(sum(b.marks, "failed") - sum(a.marks, "failed")) : "n/a",
+              leasehold ? percentileMs(delays, 99) + " / " + percentileMs(delays, 100) : "n/a",
+              sum(a.marks, "lost"),
+              sum(b.marks, "lost") - sum(a.marks, "lost"),
+              sum(b.marks, "leading"),
+              load0,
+              load1);
     } finally {
       children.forEach(ChildJvm::close);
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
+    ChildJvm.deleteTree(dir); // kept, with the children's logs, when the run failed
+    return row;
   }
 
   /** What the server and the children had counted at one instant. */
@@ -194,8 +196,7 @@ public final class Elections {
   }
 
   private static List<Map<String, String>> ask(List<ChildJvm> children, String command) {
-    children.forEach(c -> c.send(command));
-    return children.stream().map(c -> c.await(command, ASK)).toList();
+    return ChildJvm.askAll(children, command, ASK);
   }
 
   private static long sum(List<Map<String, String>> answers, String key) {

@@ -48,6 +48,11 @@ public final class ThreadCount {
       this.backend = backend;
       this.server = server;
     }
+
+    void close() throws Exception {
+      children.forEach(ChildJvm::close);
+      server.close();
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -102,19 +107,26 @@ public final class ThreadCount {
       }
     } finally {
       for (Row r : rows) {
-        r.children.forEach(ChildJvm::close);
-        r.server.close();
-      }
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        r.close();
       }
     }
+    ChildJvm.deleteTree(dir); // kept, with the children's logs, when the run failed
   }
 
   /** Starts a backend's three processes, counts their threads steady, and closes the candidates. */
   private static Row steady(String backend, Path dir) throws Exception {
     Timings t = Timings.PEERS;
     Row r = new Row(backend, BenchServer.start(backend, dir, t.lease));
+    try {
+      return steady(r, dir, t);
+    } catch (Exception | Error e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  private static Row steady(Row r, Path dir, Timings t) throws Exception {
+    String backend = r.backend;
     boolean fabric8 = backend.equals("fabric8");
     String classpath =
         fabric8
@@ -158,8 +170,7 @@ public final class ThreadCount {
   }
 
   private static List<Map<String, String>> ask(List<ChildJvm> children, String command) {
-    children.forEach(c -> c.send(command));
-    return children.stream().map(c -> c.await(command, ASK)).toList();
+    return ChildJvm.askAll(children, command, ASK);
   }
 
   private static String format(Row r) {
