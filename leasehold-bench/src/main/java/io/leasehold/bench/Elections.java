@@ -30,8 +30,16 @@ import java.util.stream.Collectors;
  *   <li><b>late renewal</b>: a leader's renewal attempt that started more than half a retry period
  *       (1 s) after it was due, a retry period after the term started or after the previous renewal
  *       succeeded;
+ *   <li><b>slow renewal</b>: one whose lock calls took more than 1 s (the next is due a retry
+ *       period after it ends, so slow renewals space renewals out);
+ *   <li><b>read-first renewal</b>: one for which the leader had to read the lock before writing
+ *       (client-go's slow path);
+ *   <li><b>out-of-turn renewal</b>: one that started less than a retry period (minus 0.1 s) after
+ *       the previous renewal attempt of the same term started;
  *   <li><b>failed renewal</b>: a renewal attempt that did not succeed (the leader retries until its
  *       renew deadline);
+ *   <li><b>early renewal</b>: one that started more than 0.1 s before it was due (a renewal out of
+ *       turn, costing the backend a write);
  *   <li><b>lost leadership</b>: a term that ended before the process was told to stop (candidates
  *       keep competing after a loss).
  * </ul>
@@ -77,29 +85,36 @@ public final class Elections {
         RENEW.toSeconds(),
         RETRY.toSeconds(),
         seconds);
-    List<String> rows = new ArrayList<>();
+    List<Measured> rows = new ArrayList<>();
     for (int n : sizes) {
       for (String backend : backends) {
-        String row = run(backend.trim(), n, seconds, processes);
-        System.out.println(row);
-        rows.add(row);
+        Measured m = run(backend.trim(), n, seconds, processes);
+        System.out.println(m.row());
+        rows.add(m);
       }
     }
     System.out.println();
     System.out.println(header());
-    rows.forEach(System.out::println);
+    rows.forEach(m -> System.out.println(m.row()));
+    System.out.println();
+    rows.stream().filter(m -> !m.note().isEmpty()).forEach(m -> System.out.println(m.note()));
   }
 
   static String header() {
     return "| backend | N | all leading after | start-up: server requests | window: server"
-        + " requests/s | server CPU | JVMs' CPU | renewals/s | lock calls/s | late renewals (>1 s)"
-        + " start-up / window | failed renewals window | renewal delay p99 / max (window) | lost"
-        + " leaderships start-up / window | leaders at end | load (1 min) |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+               + " requests/s | server CPU | JVMs' CPU | renewals/s | lock calls/s | late renewals"
+               + " (>1 s) start-up / window | failed / early (>0.1 s) / read-first / out-of-turn"
+               + " renewals, window | renewal start delay p99 / max (window) | renewals slower than"
+               + " 1 s / duration median / p99 / max (window) | lost leaderships start-up / window"
+               + " | leaders at end | load (1 min) |\n"
+               + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
   }
 
+  /** A row of the table, and a note on what the processes logged ("" when nothing). */
+  record Measured(String row, String note) {}
+
   /** One row: N elections on {@code backend}. */
-  static String run(String backend, int n, int seconds, int processes) throws Exception {
+  static Measured run(String backend, int n, int seconds, int processes) throws Exception {
     Path dir = Files.createTempDirectory("leasehold-elections-");
     String load0 = ProcCpu.loadAverage();
     List<ChildJvm> children = new ArrayList<>();
@@ -140,14 +155,16 @@ public final class Elections {
       Snapshot b = Snapshot.take(server, children);
       double window = (b.at - a.at) / 1e9;
       Map<Integer, Long> delays = new TreeMap<>();
-      b.marks.forEach(m -> mergeDelays(m.get("delays"), delays));
+      Map<Integer, Long> durations = new TreeMap<>();
+      b.marks.forEach(m -> mergeHistogram(m.get("delays"), delays));
+      b.marks.forEach(m -> mergeHistogram(m.get("durations"), durations));
       boolean leasehold = !backend.equals("curator");
       String load1 = ProcCpu.loadAverage();
       row =
           String.format(
               Locale.ROOT,
-              "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %d | %s-%s"
-                  + " |",
+              "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %d |"
+                  + " %s-%s |",
               backend,
               n,
               allLeading < 0
@@ -162,13 +179,30 @@ public final class Elections {
                       "%.1f%%",
                       ProcCpu.percent(b.serverTicks - a.serverTicks, b.at - a.at)),
               jvmCpu(a, b),
-              leasehold ? rate(b.marks, a.marks, "renewals", window) : "n/a (session pings)",
-              leasehold ? rate(b.marks, a.marks, "calls", window) : "n/a",
+              leasehold ? rate(b.marks, a.marks, "renewals") : "n/a (session pings)",
+              leasehold ? rate(b.marks, a.marks, "calls") : "n/a",
               leasehold
                   ? sum(a.marks, "late") + " / " + (sum(b.marks, "late") - sum(a.marks, "late"))
                   : "n/a",
-              leasehold ? Long.toString(sum(b.marks, "failed") - sum(a.marks, "failed")) : "n/a",
+              leasehold
+                  ? (sum(b.marks, "failed") - sum(a.marks, "failed"))
+                      + " / "
+                      + (sum(b.marks, "early") - sum(a.marks, "early"))
+                      + " / "
+                      + (sum(b.marks, "readFirst") - sum(a.marks, "readFirst"))
+                      + " / "
+                      + (sum(b.marks, "outOfTurn") - sum(a.marks, "outOfTurn"))
+                  : "n/a",
               leasehold ? percentileMs(delays, 99) + " / " + percentileMs(delays, 100) : "n/a",
+              leasehold
+                  ? (sum(b.marks, "slow") - sum(a.marks, "slow"))
+                      + " / "
+                      + percentileMs(durations, 50)
+                      + " / "
+                      + percentileMs(durations, 99)
+                      + " / "
+                      + percentileMs(durations, 100)
+                  : "n/a",
               sum(a.marks, "lost"),
               sum(b.marks, "lost") - sum(a.marks, "lost"),
               sum(b.marks, "leading"),
@@ -177,8 +211,9 @@ public final class Elections {
     } finally {
       children.forEach(ChildJvm::close);
     }
+    String logs = LogSummary.of(dir);
     ChildJvm.deleteTree(dir); // kept, with the children's logs, when the run failed
-    return row;
+    return new Measured(row, logs.isEmpty() ? "" : backend + ", N = " + n + ": " + logs);
   }
 
   /** What the server and the children had counted at one instant. */
@@ -203,9 +238,16 @@ public final class Elections {
     return answers.stream().mapToLong(m -> Long.parseLong(m.get(key))).sum();
   }
 
-  private static String rate(
-      List<Map<String, String>> b, List<Map<String, String>> a, String key, double seconds) {
-    return String.format(Locale.ROOT, "%,.0f", (sum(b, key) - sum(a, key)) / seconds);
+  /** The children's counts of {@code key} per second, each over its own reports' interval. */
+  private static String rate(List<Map<String, String>> b, List<Map<String, String>> a, String key) {
+    double perSecond = 0;
+    for (int i = 0; i < b.size(); i++) {
+      double seconds =
+          (Long.parseLong(b.get(i).get("at")) - Long.parseLong(a.get(i).get("at"))) / 1e9;
+      perSecond +=
+          (Long.parseLong(b.get(i).get(key)) - Long.parseLong(a.get(i).get(key))) / seconds;
+    }
+    return String.format(Locale.ROOT, "%,.0f", perSecond);
   }
 
   private static String requests(
@@ -247,7 +289,7 @@ public final class Elections {
     return String.join(", ", each);
   }
 
-  private static void mergeDelays(String token, Map<Integer, Long> into) {
+  private static void mergeHistogram(String token, Map<Integer, Long> into) {
     if (token == null || token.isEmpty()) {
       return;
     }

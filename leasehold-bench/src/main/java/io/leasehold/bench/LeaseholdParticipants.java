@@ -143,6 +143,7 @@ final class LeaseholdParticipants implements Participants {
     private final ElectionCounters counters;
     private final long retryNanos;
     private volatile long due; // 0: not leading, or not known
+    private volatile long lastStart; // of the previous renewal attempt of this term, 0: none
 
     RenewalDelays(ElectionCounters counters, long retryNanos) {
       this.counters = counters;
@@ -152,15 +153,19 @@ final class LeaseholdParticipants implements Participants {
     @Override
     public void on(String name) {
       due = System.nanoTime() + retryNanos;
+      lastStart = 0;
     }
 
     @Override
     public void off(String name) {
       due = 0;
+      lastStart = 0;
     }
 
     @Override
-    public void slowpathExercised(String name) {}
+    public void slowpathExercised(String name) {
+      counters.slowPathRenewals.incrementAndGet();
+    }
 
     @Override
     public void renewed(String name, Duration latency) {
@@ -168,11 +173,15 @@ final class LeaseholdParticipants implements Participants {
       long started = now - latency.toNanos();
       long wasDue = due;
       if (wasDue != 0) {
-        counters.renewed(started - wasDue);
+        counters.renewed(started - wasDue, latency.toNanos());
       } else {
         counters.renewals.incrementAndGet();
       }
       due = now + retryNanos;
+      if (lastStart != 0 && started - lastStart < retryNanos - 100_000_000) {
+        counters.outOfTurn.incrementAndGet(); // two attempts closer than a retry period
+      }
+      lastStart = started;
     }
 
     @Override
