@@ -1,7 +1,10 @@
 package io.leasehold.cli;
 
 import io.leasehold.jdbc.JdbcLock;
+import io.leasehold.jdbc.SqliteConnectionPool;
 import io.leasehold.jdbc.SqliteDataSources;
+import io.leasehold.leaderelection.LeaderElectionConfig;
+import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
@@ -41,8 +44,12 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Watch an election among three processes on an SQLite file: the first leader,",
-      "a graceful handover and a crash failover, each timed. Cleans up after itself."
+      "Watch three processes elect a leader on an SQLite file, hand over and fail over.",
+      "",
+      "Three `leasehold run` processes compete on a temporary SQLite file: the first election, a"
+          + " graceful handover (SIGTERM) and a crash failover (SIGKILL), each timed. Everything"
+          + " it starts is removed at the end.",
+      ""
     })
 final class DemoCommand implements Callable<Integer> {
   private static final List<String> NAMES = List.of("alpha", "bravo", "charlie");
@@ -83,6 +90,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // before anything starts: the same rules and messages as run's
+    TimingOptions.check(spec.commandLine(), lease, renew, retry);
+    TimingOptions.checkWithLock(
+        spec.commandLine(),
+        LeaderElectionConfig.builder().leaseDuration(lease).renewDeadline(renew).retryPeriod(retry),
+        new InMemoryLockStore().lock("demo", "check"),
+        TimingOptions.describe(lease, renew, retry));
     out = spec.commandLine().getOut();
     dir = Files.createTempDirectory("leasehold-demo-");
     Path db = dir.resolve("demo.db");
@@ -98,8 +112,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int narrate(Path db) throws Exception {
-    JdbcLock observer =
-        JdbcLock.builder(SqliteDataSources.forFile(db)).name("demo").identity("observer").build();
+    try (SqliteConnectionPool pool = SqliteDataSources.forFile(db)) {
+      return narrate(db, JdbcLock.builder(pool).name("demo").identity("observer").build());
+    }
+  }
+
+  private int narrate(Path db, JdbcLock observer) throws Exception {
     out.printf(
         "Leasehold demo: three processes elect a leader on one SQLite file%n"
             + "  lease %s, renew deadline %s, retry period %s; database %s%n%n",
@@ -113,43 +131,50 @@ final class DemoCommand implements Callable<Integer> {
     long elected = first.at;
     say("%s leads with fencing token %d", first.name, first.token);
     awaitRenewal(observer, first.name);
-    say("%s renews its lease every %s; the others hear of each write from the OS", first.name,
-        Durations.format(retry));
+    say(
+        "%s renews its lease every %s; the others hear of each write from the OS",
+        first.name, Durations.format(retry));
 
-    say("graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
+    say(
+        "graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
         first.name);
     long stopped = System.nanoTime();
     candidate(first.name).process.destroy();
     Event second = next("a leader after the handover");
     long handover = second.at - stopped;
-    say("%s leads with fencing token %d, %s after %s was stopped",
+    say(
+        "%s leads with fencing token %d, %s after %s was stopped",
         second.name, second.token, ms(handover), first.name);
     candidate(first.name).process.waitFor(10, TimeUnit.SECONDS);
     awaitRenewal(observer, second.name);
 
-    say("crash: %s is killed (SIGKILL); nothing is released, so the others must wait out the lease",
+    say(
+        "crash: %s is killed (SIGKILL); nothing is released, so the others must wait out the lease",
         second.name);
     long killed = System.nanoTime();
     candidate(second.name).process.destroyForcibly();
     Event third = awaitWithProgress(killed, second.name);
     long failover = third.at - killed;
-    say("%s leads with fencing token %d, %s after the crash (%.2f x the lease)",
+    say(
+        "%s leads with fencing token %d, %s after the crash (%.2f x the lease)",
         third.name, third.token, ms(failover), failover / (double) lease.toNanos());
 
     Optional<LockSnapshot> last = observer.get(Duration.ofSeconds(5));
     out.printf("%nSummary%n");
     out.printf("  first election     %s after the candidates started%n", ms(elected - start));
     out.printf("  graceful handover  %s (the leader released the lease)%n", ms(handover));
-    out.printf("  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
-            + " the others saw)%n", ms(failover), failover / (double) lease.toNanos(),
-        Durations.format(lease));
+    out.printf(
+        "  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
+            + " the others saw)%n",
+        ms(failover), failover / (double) lease.toNanos(), Durations.format(lease));
     last.map(LockSnapshot::record)
         .ifPresent(
             r ->
                 out.printf(
                     "  the record now     holder %s, %d transitions, fencing token %d%n",
                     r.holderIdentity(), r.leaderTransitions(), r.fencingToken()));
-    out.printf("%nTry it yourself: bin/leasehold run --lock sqlite:/tmp/my.db --name job -- <cmd>%n");
+    out.printf(
+        "%nTry it yourself: bin/leasehold run --lock sqlite:/tmp/my.db --name job -- <cmd>%n");
     out.flush();
     return 0;
   }
@@ -292,7 +317,10 @@ final class DemoCommand implements Callable<Integer> {
 
   private void say(String format, Object... args) {
     out.printf(
-        Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, String.format(format, args));
+        Locale.ROOT,
+        "[%5.1f s] %s%n",
+        (System.nanoTime() - start) / 1e9,
+        String.format(format, args));
     out.flush();
   }
 
@@ -305,7 +333,8 @@ final class DemoCommand implements Callable<Integer> {
     for (String name : NAMES) {
       try {
         List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
-        tails.put(name, String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
+        tails.put(
+            name, String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
       } catch (IOException e) {
         tails.put(name, "(no log)");
       }

@@ -4,6 +4,9 @@ import io.etcd.jetcd.Client;
 import io.leasehold.etcd.EtcdClients;
 import io.leasehold.etcd.EtcdLock;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * {@code etcd:<endpoint>[,<endpoint>...]}: an {@link EtcdLock} on one shared client. TLS from
@@ -13,18 +16,16 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 final class EtcdSpec extends LockSpec {
   private final Client client;
   private final LockOptions options;
-  private final String display;
 
-  private EtcdSpec(Client client, LockOptions options, String display) {
+  private EtcdSpec(Client client, LockOptions options, String display, List<String> addresses) {
+    super(display, addresses, options.name);
     this.client = client;
     this.options = options;
-    this.display = display;
   }
 
   static LockSpec parse(String endpoints, LockOptions o, String password) {
     if (endpoints.isBlank()) {
-      throw new IllegalArgumentException(
-          "etcd: needs endpoints, e.g. etcd:http://127.0.0.1:2379");
+      throw new IllegalArgumentException("etcd: needs endpoints, e.g. etcd:http://127.0.0.1:2379");
     }
     EtcdClients.Builder b = EtcdClients.builder().endpoints(endpoints);
     if (o.etcdCa != null) {
@@ -45,7 +46,12 @@ final class EtcdSpec extends LockSpec {
       b.credentials(user, password);
     }
     Client client = b.build();
-    return new EtcdSpec(client, o, "etcd:" + endpoints).checked();
+    List<String> addresses =
+        Arrays.stream(endpoints.split(","))
+            .filter(e -> !e.isBlank())
+            .map(e -> hostPort(e.trim(), 2379))
+            .collect(Collectors.toList());
+    return new EtcdSpec(client, o, "etcd:" + endpoints, addresses).checked();
   }
 
   @Override
@@ -55,11 +61,6 @@ final class EtcdSpec extends LockSpec {
       b.prefix(options.etcdPrefix);
     }
     return b.build();
-  }
-
-  @Override
-  String display() {
-    return display;
   }
 
   @Override

@@ -30,8 +30,8 @@ final class Json {
           b.append("\\t");
           break;
         default:
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
+          if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+            b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
           } else {
             b.append(c);
           }

@@ -7,6 +7,7 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code kubernetes:<namespace>} or {@code kubernetes:<namespace>/<name>}: a lock of {@code
@@ -21,6 +22,10 @@ final class KubernetesSpec extends LockSpec {
   private final String namespace;
 
   private KubernetesSpec(KubernetesClient client, LockOptions options, String namespace) {
+    super(
+        "kubernetes:" + namespace + " (" + options.lockType + ")",
+        List.of(hostPort(client.getMasterUrl().toString(), 443)),
+        options.name);
     this.client = client;
     this.options = options;
     this.namespace = namespace;
@@ -62,8 +67,20 @@ final class KubernetesSpec extends LockSpec {
   }
 
   @Override
-  String display() {
-    return "kubernetes:" + namespace + " (" + options.lockType + ")";
+  String repairArguments() {
+    return "--lock kubernetes:"
+        + namespace
+        + " --lock-type "
+        + options.lockType
+        + " --name "
+        + options.name
+        + (options.kubeconfig != null ? " --kubeconfig " + options.kubeconfig : "");
+  }
+
+  /** Deleting a Kubernetes object deletes its fencing history: a repair must be told the token. */
+  @Override
+  boolean keepsTokenMark() {
+    return false;
   }
 
   @Override

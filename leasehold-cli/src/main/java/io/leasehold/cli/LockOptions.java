@@ -4,6 +4,8 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Which lock: the spec, the lock's name, this candidate's identity, and backend options. */
@@ -13,29 +15,30 @@ final class LockOptions {
       required = true,
       paramLabel = "SPEC",
       description = {
-        "Where the lock lives:",
-        "  sqlite:<file>                        an SQLite file (one host)",
-        "  jdbc:postgresql://<host>:<port>/<db> PostgreSQL (PGUSER, PGPASSWORD)",
-        "  kubernetes:<namespace>[/<name>]      a Lease (kubeconfig or in-cluster)",
-        "  etcd:<endpoint>[,<endpoint>...]      etcd v3, e.g. etcd:http://127.0.0.1:2379"
+        "Where the lock lives (see docs/CLI.md):",
+        "  sqlite:<file>",
+        "  jdbc:postgresql://<host>:<port>/<db>",
+        "  kubernetes:<namespace>[/<name>]",
+        "  etcd:<url>[,<url>...]"
       })
   String spec;
 
   @Option(
       names = "--name",
       required = true,
-      description = "The lock's name, shared by all candidates of one election.")
+      description =
+          "The lock's name, shared by all candidates of one election: 1 to 253 characters,"
+              + " no control characters.")
   String name;
 
   @Option(
       names = "--id",
       paramLabel = "IDENTITY",
-      description = "This candidate's identity (default: hostname-pid).")
+      description =
+          "This candidate's identity, unique among the candidates (default: hostname-pid).")
   String identity;
 
-  @Option(
-      names = "--user",
-      description = "PostgreSQL user (default: $PGUSER); etcd user.")
+  @Option(names = "--user", description = "PostgreSQL user (default: $PGUSER); etcd user.")
   String user;
 
   @Option(
@@ -43,9 +46,7 @@ final class LockOptions {
       description = "File holding the password (default: $PGPASSWORD / $ETCD_PASSWORD).")
   Path passwordFile;
 
-  @Option(
-      names = "--table",
-      description = "SQL table of the leases (default: leasehold_leases).")
+  @Option(names = "--table", description = "SQL table of the leases (default: leasehold_leases).")
   String table;
 
   @Option(
@@ -66,19 +67,24 @@ final class LockOptions {
       description = "etcd: the client certificate's PKCS#8 key.")
   Path etcdKey;
 
-  @Option(
-      names = "--etcd-prefix",
-      description = "etcd: key prefix (default: /leasehold/leases/).")
+  @Option(names = "--etcd-prefix", description = "etcd: key prefix (default: /leasehold/leases/).")
   String etcdPrefix;
 
   @Option(
       names = "--kubeconfig",
       paramLabel = "FILE",
-      description = "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
+      description =
+          "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
   Path kubeconfig;
 
+  /** The longest name or identity: a Kubernetes object name (a DNS subdomain) has at most 253. */
+  static final int MAX_NAME = 253;
+
   /** The renew deadline in force, for backends that derive a request timeout from it. */
-  java.time.Duration renewDeadline = java.time.Duration.ofSeconds(10);
+  Duration renewDeadline = Duration.ofSeconds(10);
+
+  /** How long one call to the backend may take: connection and login timeouts follow it. */
+  Duration callTimeout = Duration.ofSeconds(5);
 
   @Option(
       names = "--lock-type",
@@ -88,9 +94,53 @@ final class LockOptions {
               + " endpointsleases (default: ${DEFAULT-VALUE}).")
   String lockType;
 
+  /** Refuses a --name or --id that is blank, has control characters or is too long. */
+  void checkNames(CommandLine cmd) {
+    checkName(cmd, "--name", name);
+    if (identity != null) {
+      checkName(cmd, "--id", identity);
+    }
+  }
+
+  /**
+   * A name must show as one line in logs and fit every backend: not blank, no control characters (a
+   * newline would split every log line that names it), at most {@value #MAX_NAME} characters.
+   */
+  static void checkName(CommandLine cmd, String flag, String value) {
+    String shown = Json.string(value);
+    if (value.isBlank()) {
+      throw new CommandLine.ParameterException(cmd, flag + " must not be blank; got " + shown);
+    }
+    boolean control =
+        value
+            .codePoints()
+            .anyMatch(
+                c ->
+                    Character.isISOControl(c)
+                        || Character.getType(c) == Character.LINE_SEPARATOR
+                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR);
+    if (control) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          flag + " must not contain control characters such as a newline or a tab; got " + shown);
+    }
+    if (value.length() > MAX_NAME) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          flag
+              + " must have at most "
+              + MAX_NAME
+              + " characters; got "
+              + value.length()
+              + ": "
+              + shown.substring(0, 40)
+              + "...");
+    }
+  }
+
   /** The identity to use: --id, or hostname-pid. */
   String identity() {
-    if (identity != null && !identity.isBlank()) {
+    if (identity != null) {
       return identity;
     }
     String host;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,8 +23,11 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the lock's current record: holder, acquired, last renewed, transitions,",
-      "fencing token, and its age by this host's clock."
+      "Print a lock's current record: holder, times, transitions and fencing token.",
+      "",
+      "Reads only: an SQLite file is opened read-only and never created. The age is now minus"
+          + " the last renewal, by this host's clock against the holder's.",
+      ""
     })
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
@@ -42,30 +46,50 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CommandLine cmd = spec.commandLine();
+    lock.checkNames(cmd);
+    Durations.require(cmd, "--timeout", timeout, Duration.ofMillis(100), Durations.LONGEST, "");
+    lock.callTimeout = timeout;
+    lock.renewDeadline = timeout.multipliedBy(2); // Kubernetes: request timeout = renewDeadline / 2
     LockSpec locks;
     try {
-      locks = LockSpec.parse(lock);
+      locks = LockSpec.parse(lock, true);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), Leasehold.message(e));
+      throw new CommandLine.ParameterException(cmd, Leasehold.message(e));
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = cmd.getOut();
     try (locks) {
       Lock l = locks.lock("leasehold-status");
-      Optional<LockSnapshot> read;
-      try {
-        read = l.get(timeout);
-      } catch (LockException e) {
-        spec.commandLine().getErr().println("leasehold status: " + e.getMessage());
-        return Leasehold.FAILURE;
+      Optional<LockSnapshot> read = Optional.empty();
+      if (!locks.absent()) {
+        long t0 = System.nanoTime();
+        try {
+          read = l.get(timeout);
+        } catch (LockException e) {
+          if (locks.isAbsence(e)) {
+            return print(out, l, null);
+          }
+          cmd.getErr()
+              .printf(
+                  Locale.ROOT,
+                  "leasehold status: %s (after %.1f s)%n",
+                  locks.explain(e),
+                  (System.nanoTime() - t0) / 1e9);
+          return Leasehold.FAILURE;
+        }
       }
-      if (json) {
-        out.println(json(l.describe(), read.map(LockSnapshot::record).orElse(null)));
-      } else {
-        table(out, l.describe(), read.map(LockSnapshot::record).orElse(null));
-      }
-      out.flush();
-      return 0;
+      return print(out, l, read.map(LockSnapshot::record).orElse(null));
     }
+  }
+
+  private int print(PrintWriter out, Lock l, LeaderElectionRecord record) {
+    if (json) {
+      out.println(json(l.describe(), record));
+    } else {
+      table(out, l.describe(), record);
+    }
+    out.flush();
+    return 0;
   }
 
   static String state(LeaderElectionRecord r) {
@@ -98,7 +122,8 @@ final class StatusCommand implements Callable<Integer> {
     StringBuilder s = new StringBuilder("{");
     s.append("\"lock\":").append(Json.string(lock.name));
     s.append(",\"backend\":").append(Json.string(where));
-    s.append(",\"state\":").append(Json.string(r == null ? "absent" : r.hasHolder() ? "held" : "released"));
+    s.append(",\"state\":")
+        .append(Json.string(r == null ? "absent" : r.hasHolder() ? "held" : "released"));
     if (r != null) {
       s.append(",\"holderIdentity\":").append(Json.string(r.holderIdentity()));
       s.append(",\"acquireTime\":").append(Json.string(r.acquireTime()));
@@ -112,7 +137,10 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private static String age(LeaderElectionRecord r) {
-    return r.renewTime() == null ? "-" : Durations.format(Duration.between(r.renewTime(), Instant.now()));
+    return r.renewTime() == null
+        ? "-"
+        : Durations.format(
+            Duration.ofMillis(Duration.between(r.renewTime(), Instant.now()).toMillis()));
   }
 
   private static String ageSeconds(LeaderElectionRecord r) {
@@ -120,6 +148,6 @@ final class StatusCommand implements Callable<Integer> {
       return "null";
     }
     return String.format(
-        java.util.Locale.ROOT, "%.3f", Duration.between(r.renewTime(), Instant.now()).toMillis() / 1000.0);
+        Locale.ROOT, "%.3f", Duration.between(r.renewTime(), Instant.now()).toMillis() / 1000.0);
   }
 }

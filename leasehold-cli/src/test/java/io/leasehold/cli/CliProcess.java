@@ -30,7 +30,14 @@ final class CliProcess implements AutoCloseable {
   }
 
   static CliProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> argv = new ArrayList<>(Leasehold.launcher());
+    return startWrapped(List.of(), env, args);
+  }
+
+  /** The CLI started through {@code wrapper} (such as {@code unshare -m ...}), then its args. */
+  static CliProcess startWrapped(List<String> wrapper, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> argv = new ArrayList<>(wrapper);
+    argv.addAll(Leasehold.launcher());
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);

@@ -120,6 +120,7 @@ class KubernetesRunTest {
             "--name", "job", "--json");
     assertThat(status.exitCode(T)).as(status.stderr()).isZero();
     assertThat(status.stdout())
+        .as(alpha.stderr())
         .contains("\"backend\":\"default/job\"")
         .contains("\"holderIdentity\":\"alpha\"")
         .contains("\"fencingToken\":" + lastToken());

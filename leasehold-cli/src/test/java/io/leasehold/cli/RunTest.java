@@ -10,8 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunTest {
   private static final Duration T = Duration.ofSeconds(60);
-  /**
-   * Short timings with room for a loaded machine: lease 4 s, renew deadline 3 s, retry 0.3 s, so a
-   * leader keeps its term through a stall of up to 2.7 s (the leader deadline).
-   */
-  private static final List<String> FAST =
-      List.of("--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "0.3s");
-
   @TempDir Path dir;
   private final List<CliProcess> started = new ArrayList<>();
 
@@ -53,12 +48,7 @@ class RunTest {
   private CliProcess run(
       Map<String, String> env, String lockSpec, String id, String script, String... extra)
       throws IOException {
-    List<String> args = new ArrayList<>(List.of("run", "--lock", lockSpec, "--name", "job"));
-    args.addAll(List.of("--id", id));
-    args.addAll(FAST);
-    args.addAll(List.of(extra));
-    args.addAll(List.of("--", "sh", "-c", script));
-    CliProcess p = CliProcess.start(env, args.toArray(String[]::new));
+    CliProcess p = Jobs.run(env, lockSpec, id, script, extra);
     started.add(p);
     return p;
   }
@@ -69,9 +59,10 @@ class RunTest {
 
   /** A child that records its pid and term (in that order, once its TERM trap is set), then works. */
   private String worker() {
-    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/termed; exit 0' TERM;"
+    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/termed; exit 0' TERM; "
+        + Jobs.ALIVE
         + " for f in " + dir + "/*.pid; do"
-        + "  [ -f \"$f\" ] && kill -0 \"$(cat \"$f\")\" 2>/dev/null && echo \"$f\" >> " + dir + "/overlap;"
+        + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\" && echo \"$f\" >> " + dir + "/overlap;"
         + " done;"
         + " echo $$ > " + dir + "/$LEASEHOLD_IDENTITY.pid;"
         + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
@@ -79,12 +70,7 @@ class RunTest {
   }
 
   private List<String> lines(String file) {
-    Path p = dir.resolve(file);
-    try {
-      return Files.exists(p) ? Files.readAllLines(p) : List.of();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return new Jobs(dir).lines(file);
   }
 
   /** The token of the last term a child recorded. */
@@ -94,8 +80,7 @@ class RunTest {
   }
 
   private Optional<ProcessHandle> childOf(String identity) {
-    List<String> pid = lines(identity + ".pid");
-    return pid.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(pid.get(0).trim()));
+    return new Jobs(dir).process(identity + ".pid");
   }
 
   @Test
@@ -108,7 +93,9 @@ class RunTest {
                 + dir + "/env; exit 7");
     assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(7);
     assertThat(lines("env")).containsExactly("solo job 1");
-    assertThat(p.stderr()).contains("child exited with code 7; lease released");
+    assertThat(p.stderr())
+        .contains("sh exited with code 7 after")
+        .contains("released the lease of job");
 
     CliProcess status = CliProcess.start("status", "--lock", sqlite(), "--name", "job", "--json");
     assertThat(status.exitCode(T)).as(status.stderr()).isZero();
@@ -116,6 +103,21 @@ class RunTest {
         .contains("\"state\":\"released\"")
         .contains("\"holderIdentity\":\"\"")
         .contains("\"fencingToken\":1");
+  }
+
+  @Test
+  void theCommandGetsNoBackendPasswordUnlessAsked() throws Exception {
+    Map<String, String> env = Map.of("PGPASSWORD", "pg-secret", "ETCD_PASSWORD", "etcd-secret");
+    String dump = "env > " + dir + "/env-$LEASEHOLD_FENCING_TOKEN";
+    CliProcess plain = run(env, sqlite(), "solo", dump);
+    assertThat(plain.exitCode(T)).as(plain.stderr()).isZero();
+    assertThat(lines("env-1"))
+        .contains("LEASEHOLD_IDENTITY=solo")
+        .noneMatch(l -> l.startsWith("PGPASSWORD=") || l.startsWith("ETCD_PASSWORD="));
+
+    CliProcess asked = run(env, sqlite(), "solo", dump, "--pass-credentials");
+    assertThat(asked.exitCode(T)).as(asked.stderr()).isZero();
+    assertThat(lines("env-2")).contains("PGPASSWORD=pg-secret", "ETCD_PASSWORD=etcd-secret");
   }
 
   @Test
@@ -138,7 +140,7 @@ class RunTest {
   @Test
   void aKilledLeadersChildIsStoppedAndTheNextLeaderGetsAHigherToken() throws Exception {
     CliProcess alpha = run(sqlite(), "alpha", worker());
-    Await.until(T, () -> lines("terms").size() == 1, "alpha leads");
+    Await.until(T, () -> !lines("terms").isEmpty(), "alpha leads");
     CliProcess bravo = run(sqlite(), "bravo", worker());
     Await.until(T, () -> bravo.stderr().contains("alpha leads job"), "bravo sees alpha lead");
     ProcessHandle alphasChild = childOf("alpha").orElseThrow();
@@ -146,7 +148,7 @@ class RunTest {
     alpha.process.destroyForcibly(); // SIGKILL: no release, no shutdown hook
 
     // the orphaned child is stopped (TERM through the wrapper's pipe), long before the lease ends
-    Await.until(T, () -> !alphasChild.isAlive(), "alpha's child stops");
+    Await.until(T, () -> !Jobs.alive(alphasChild.pid()), "alpha's child stops");
     assertThat(lines("termed")).containsExactly("alpha");
     Await.until(T, () -> TermLines.anyBy(lines("terms"), "bravo"), "bravo leads");
     TermLines.assertPassedInOrder(lines("terms"), "alpha", "bravo");
@@ -156,7 +158,7 @@ class RunTest {
   @Test
   void stoppingTheLeaderHandsOverAndRunExitsWithTheSignalsCode() throws Exception {
     CliProcess alpha = run(sqlite(), "alpha", worker());
-    Await.until(T, () -> lines("terms").size() == 1, "alpha leads");
+    Await.until(T, () -> !lines("terms").isEmpty(), "alpha leads");
     run(sqlite(), "bravo", worker());
 
     alpha.process.toHandle().destroy(); // SIGTERM (Process.destroy would also close our pipes)
@@ -211,13 +213,26 @@ class RunTest {
   @Test
   void whenPostgresGoesAwayTheChildIsStoppedAndRunKeepsCompeting() throws Exception {
     try (PostgresServer pg = PostgresServer.start()) {
+      // status only reads: before anyone competed, no record, and no table created for it
+      CliProcess status =
+          CliProcess.start(
+              Map.of("PGUSER", "postgres"), "status", "--lock", pg.jdbcUrl(), "--name", "job");
+      assertThat(status.exitCode(T)).as(status.stderr()).isZero();
+      assertThat(status.stdout()).contains("no record (nobody has competed yet)");
+      try (Connection c = pg.dataSource().getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT to_regclass('leasehold_leases') IS NULL")) {
+        rs.next();
+        assertThat(rs.getBoolean(1)).as("no lease table").isTrue();
+      }
+
       CliProcess p = run(Map.of("PGUSER", "postgres"), pg.jdbcUrl(), "alpha", worker());
-      Await.until(T, () -> lines("terms").size() == 1, "alpha leads on PostgreSQL");
+      Await.until(T, () -> !lines("terms").isEmpty(), "alpha leads on PostgreSQL");
       ProcessHandle child = childOf("alpha").orElseThrow();
 
       pg.stop();
 
-      Await.until(T, () -> !child.isAlive(), "the child stops when renewals fail");
+      Await.until(T, () -> !Jobs.alive(child.pid()), "the child stops when renewals fail");
       assertThat(lines("termed")).containsExactly("alpha");
       assertThat(p.process.isAlive()).as("run keeps competing").isTrue();
 
@@ -234,14 +249,14 @@ class RunTest {
     try (EtcdCluster etcd = EtcdCluster.start(1)) {
       String spec = "etcd:" + etcd.clientUrls()[0];
       CliProcess alpha = run(spec, "alpha", worker());
-      Await.until(T, () -> lines("terms").size() == 1, "alpha leads on etcd");
+      Await.until(T, () -> !lines("terms").isEmpty(), "alpha leads on etcd");
       CliProcess bravo = run(spec, "bravo", worker());
       Await.until(T, () -> bravo.stderr().contains("alpha leads job"), "bravo sees alpha lead");
       ProcessHandle alphasChild = childOf("alpha").orElseThrow();
 
       alpha.process.destroyForcibly();
 
-      Await.until(T, () -> !alphasChild.isAlive(), "alpha's child stops");
+      Await.until(T, () -> !Jobs.alive(alphasChild.pid()), "alpha's child stops");
       Await.until(T, () -> TermLines.anyBy(lines("terms"), "bravo"), "bravo leads");
       TermLines.assertPassedInOrder(lines("terms"), "alpha", "bravo");
       assertThat(lines("overlap")).isEmpty();

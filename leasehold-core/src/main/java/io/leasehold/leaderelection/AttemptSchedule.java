@@ -1,34 +1,39 @@
 package io.leasehold.leaderelection;
 
 import java.util.Random;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * When an elector's next attempt runs: at most one is pending; a timer on the elector's clock hands
- * it to the lock-call executor. A refused hand-over is logged when it happens and the attempt is
- * tried again a jittered retry period later. The elector calls it under its own monitor.
+ * When an elector's next attempt runs: at most one is pending, and a timer on the elector's clock
+ * runs it on the clock's thread (an attempt only decides and hands its lock calls over, so it never
+ * blocks the timer). The elector calls it under its own monitor.
+ *
+ * <p>Thousands of electors started at once would all send their first attempt at the same instant
+ * and queue their lock calls behind each other. So, on the real clock, at most {@value
+ * #MAX_FIRST_ATTEMPTS} electors of a JVM are in their first attempt at a time; the others try again
+ * a little later, spread over a few milliseconds.
  */
 final class AttemptSchedule {
-  private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
+  /** How many electors of the JVM may be in their first attempt at once. */
+  static final int MAX_FIRST_ATTEMPTS = 64;
+
+  private static final AtomicInteger FIRST_ATTEMPTS = new AtomicInteger();
+  private static final long SPREAD_NANOS = 5_000_000L;
 
   private final ElectionClock clock;
-  private final Executor executor;
   private final long retryNanos;
   private final Random random;
-  private final String who;
   private final Runnable attempt;
   private ElectionClock.Timer next;
   private long notBefore;
+  private boolean firstDone;
+  private boolean admitted;
 
-  AttemptSchedule(LeaderElectionConfig config, String who, Runnable attempt) {
+  AttemptSchedule(LeaderElectionConfig config, Runnable attempt) {
     this.clock = config.clock();
-    this.executor = config.executor();
     this.retryNanos = config.retryPeriod().toNanos();
     this.random = config.random();
-    this.who = who;
     this.attempt = attempt;
   }
 
@@ -36,7 +41,7 @@ final class AttemptSchedule {
   void in(long delayNanos) {
     cancel();
     long delay = Math.max(delayNanos, notBefore - clock.nanoTime());
-    next = clock.schedule(this::handOver, delay);
+    next = clock.schedule(attempt, delay);
   }
 
   /** Runs the attempt after a retry period jittered as client-go's. */
@@ -54,9 +59,36 @@ final class AttemptSchedule {
     return next != null;
   }
 
-  /** Called by the attempt when it starts: none is pending any more. */
-  void started() {
+  /** Called when the pending attempt's timer fires: none is pending any more. */
+  void fired() {
     next = null;
+  }
+
+  /**
+   * Whether an attempt about to run may go ahead: a first attempt over the JVM's limit is
+   * rescheduled a few milliseconds later instead. One that goes ahead must be followed by {@link
+   * #ended()}.
+   */
+  boolean admit() {
+    if (firstDone || admitted || clock != ElectionClock.system()) {
+      return true;
+    }
+    if (FIRST_ATTEMPTS.incrementAndGet() <= MAX_FIRST_ATTEMPTS) {
+      admitted = true;
+      return true;
+    }
+    FIRST_ATTEMPTS.decrementAndGet();
+    in(1 + (long) (ThreadLocalRandom.current().nextDouble() * SPREAD_NANOS));
+    return false;
+  }
+
+  /** Called when an attempt ended: a first attempt frees its place. */
+  void ended() {
+    firstDone = true;
+    if (admitted) {
+      admitted = false;
+      FIRST_ATTEMPTS.decrementAndGet();
+    }
   }
 
   /** Cancels the pending attempt, if any. */
@@ -71,14 +103,5 @@ final class AttemptSchedule {
   long jittered() {
     double r = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
     return retryNanos + (long) (r * LeaderElector.JITTER_FACTOR * retryNanos);
-  }
-
-  private void handOver() {
-    try {
-      executor.execute(attempt);
-    } catch (RuntimeException e) {
-      log.error("{}: the executor refused an attempt: {}; retrying later", who, e.toString());
-      clock.schedule(this::handOver, jittered());
-    }
   }
 }

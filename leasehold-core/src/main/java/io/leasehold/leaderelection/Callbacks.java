@@ -32,6 +32,7 @@ final class Callbacks {
 
   private final LeaderCallbacks callbacks;
   private final Executor executor;
+  private final Executor workExecutor;
   private final ElectionClock clock;
   private final long patienceNanos;
   private final String who;
@@ -54,6 +55,9 @@ final class Callbacks {
       Consumer<String> leaderChanged) {
     this.callbacks = config.callbacks();
     this.executor = config.callbackExecutor();
+    // by default the leader's work gets a thread of its own, apart from the bounded callback pool
+    this.workExecutor =
+        executor == DefaultExecutors.CALLBACKS ? DefaultExecutors.LEADER_WORK : executor;
     this.clock = config.clock();
     this.patienceNanos = config.retryPeriod().toNanos(); // how long one callback may hold the next
     this.who = who;
@@ -71,6 +75,7 @@ final class Callbacks {
     Consumer<LeadershipContext> work = callbacks.onStartedLeading();
     boolean handed =
         hand(
+            workExecutor,
             "onStartedLeading",
             () -> {
               IN_CALLBACK.set(true);
@@ -194,8 +199,12 @@ final class Callbacks {
 
   /** Hands {@code task} to the executor; false (logged, {@code refused} told) when refused. */
   private boolean hand(String what, Runnable task, Consumer<Throwable> refused) {
+    return hand(executor, what, task, refused);
+  }
+
+  private boolean hand(Executor on, String what, Runnable task, Consumer<Throwable> refused) {
     try {
-      executor.execute(task);
+      on.execute(task);
       return true;
     } catch (RuntimeException e) {
       log.error("{}: the callback executor refused {}: {}", who, what, e.toString());

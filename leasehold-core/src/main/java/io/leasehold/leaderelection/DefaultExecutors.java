@@ -1,30 +1,41 @@
 package io.leasehold.leaderelection;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The executors shared by all electors of a JVM unless a config names its own. Threads are daemons
- * and exist only while they have work: an idle JVM with ten thousand followers holds no thread per
- * elector.
+ * The executors shared by all electors of a JVM unless a config names its own. Their threads are
+ * daemons and exist only while they have work: a thread starts only when no idle one can take a
+ * task, and retires after {@link #KEEP_ALIVE} without work, so an idle JVM with ten thousand
+ * followers holds no thread per elector, and none at all once every elector has closed.
  */
 final class DefaultExecutors {
-  static final int MAX_LOCK_CALL_THREADS = 32;
+  /** How long an idle thread waits for work before it retires. */
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
 
   /**
-   * Where lock calls run. They block on I/O but are bounded by their timeouts, so a pool of at most
-   * {@value #MAX_LOCK_CALL_THREADS} threads, created on demand and retired when idle, serves ten
-   * thousand electors; tasks queue when all are busy.
+   * Where lock calls run: blocking calls bounded by their timeouts, so a few threads serve ten
+   * thousand electors; tasks queue when all {@value #MAX_LOCK_CALL_THREADS} are busy.
    */
-  static final Executor LOCK_CALLS = boundedPool("leasehold-io", MAX_LOCK_CALL_THREADS);
+  static final int MAX_LOCK_CALL_THREADS = 16;
 
-  /** Where callbacks run; onStartedLeading keeps its thread for as long as it runs. */
-  static final Executor CALLBACKS = cachedPool("leasehold-callback");
+  /** Where short callbacks run (onNewLeader, onStoppedLeading); tasks queue beyond the bound. */
+  static final int MAX_CALLBACK_THREADS = 32;
+
+  static final Executor LOCK_CALLS =
+      new ElasticPool("leasehold-io", MAX_LOCK_CALL_THREADS, KEEP_ALIVE);
+
+  static final Executor CALLBACKS =
+      new ElasticPool("leasehold-callback", MAX_CALLBACK_THREADS, KEEP_ALIVE);
+
+  /**
+   * Where each leader's work (onStartedLeading) runs: a thread of its own for as long as it runs,
+   * like client-go's goroutine, so a leader's work never waits for another's to return.
+   */
+  static final Executor LEADER_WORK =
+      new ElasticPool("leasehold-leader", Integer.MAX_VALUE, KEEP_ALIVE);
 
   private DefaultExecutors() {}
 
@@ -35,30 +46,5 @@ final class DefaultExecutors {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  private static Executor boundedPool(String prefix, int threads) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            daemonThreads(prefix));
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
-  }
-
-  private static Executor cachedPool(String prefix) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            daemonThreads(prefix));
-    return pool;
   }
 }

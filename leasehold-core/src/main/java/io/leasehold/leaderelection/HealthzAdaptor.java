@@ -33,6 +33,24 @@ public final class HealthzAdaptor {
     this.elector = elector;
   }
 
+  /**
+   * client-go's healthz rule: unhealthy when {@code identity} is the observed holder but the record
+   * has not changed for longer than {@code tolerated} (the lease plus the tolerance).
+   */
+  static Optional<String> stuckLeader(
+      Observation o, String identity, String name, ElectionClock clock, Duration tolerated) {
+    Duration since = Duration.ofNanos(clock.nanoTime() - o.observedAt());
+    if (!o.holder().equals(identity) || since.compareTo(tolerated) <= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "failed election to renew leadership on lease "
+            + name
+            + ": last renewal "
+            + since
+            + " ago");
+  }
+
   /** The failure reason, or empty when healthy. */
   public Optional<String> check() {
     LeaderElector e = elector;

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +58,16 @@ public final class LeaderElector implements AutoCloseable {
     STOPPED
   }
 
+  /** What the elector does once a term has ended. */
+  private enum Then {
+    /** Stop (the elector was stopped). */
+    EXIT,
+    /** Compete again if keepCompeting, otherwise stop (leadership was lost). */
+    AS_CONFIGURED,
+    /** Compete again (the leader yielded). */
+    COMPETE
+  }
+
   /** One acquire-or-renew attempt: when it started, and the term it renews (null: acquiring). */
   private record Attempt(long start, Instant wallStart, long deadline, Term term) {}
 
@@ -67,7 +76,6 @@ public final class LeaderElector implements AutoCloseable {
   private final String name;
   private final String desc;
   private final ElectionClock clock;
-  private final Executor executor;
   private final LockView view;
   private final Callbacks callbacks;
   private final Release release;
@@ -101,12 +109,11 @@ public final class LeaderElector implements AutoCloseable {
     this.name = config.name();
     this.desc = lock.describe();
     this.clock = config.clock();
-    this.executor = config.executor();
     this.metric = config.metricsProvider().newLeaderMetric();
     this.retryNanos = config.retryPeriod().toNanos();
     this.renewNanos = config.renewDeadline().toNanos();
     this.authorityNanos = config.authorityNanos(lock.changeDetectionGranularity());
-    BoundedCalls calls = new BoundedCalls(clock, config.lockCallTimeout());
+    BoundedCalls calls = new BoundedCalls(clock, config.executor(), config.lockCallTimeout());
     String who = identity + " (" + name + ")";
     FailureLog failures = new FailureLog(who, clock, REPEAT_WARNING_PERIODS * retryNanos);
     this.view = new LockView(config, calls, failures, () -> metric.slowpathExercised(name));
@@ -114,7 +121,7 @@ public final class LeaderElector implements AutoCloseable {
     this.callbacks =
         new Callbacks(
             config, who, () -> view.observation().holder(), l -> metric.leaderChanged(name, l));
-    this.schedule = new AttemptSchedule(config, who, this::attempt);
+    this.schedule = new AttemptSchedule(config, this::attempt);
     metric.off(name);
     if (config.watchDog() != null) {
       config.watchDog().setLeaderElection(this);
@@ -149,7 +156,7 @@ public final class LeaderElector implements AutoCloseable {
       schedule.in(0);
     }
     log.debug("{}: trying to acquire lease {}", identity, desc);
-    offload(this::subscribe, "opening the watch");
+    view.offload(this::subscribe, "opening the watch");
     CompletableFuture<Void> handle =
         new CompletableFuture<>() {
           @Override
@@ -197,7 +204,7 @@ public final class LeaderElector implements AutoCloseable {
       }
     }
     if (stopping) {
-      endTerm(term, "the elector was stopped", true);
+      endTerm(term, "the elector was stopped", Then.EXIT);
     }
     return terminated.copy();
   }
@@ -266,27 +273,20 @@ public final class LeaderElector implements AutoCloseable {
         return Optional.of(workFailure);
       }
     }
-    Observation o = view.observation();
-    Duration since = Duration.ofNanos(clock.nanoTime() - o.observedAt());
-    boolean stuck = since.compareTo(config.leaseDuration().plus(maxTolerableExpiredLease)) > 0;
-    return o.holder().equals(identity) && stuck
-        ? Optional.of(
-            "failed election to renew leadership on lease "
-                + name
-                + ": last renewal "
-                + since
-                + " ago")
-        : Optional.empty();
+    Duration tolerated = config.leaseDuration().plus(maxTolerableExpiredLease);
+    return HealthzAdaptor.stuckLeader(view.observation(), identity, name, clock, tolerated);
   }
 
   // ================================================================== the loop
 
-  /** Runs one acquire or renew attempt; started by a timer, on the executor. */
+  /** Runs one acquire or renew attempt; started by a timer, on the clock's thread. */
   private void attempt() {
     Attempt a;
     synchronized (this) {
-      schedule.started();
-      if (inFlight != null || (state != State.FOLLOWING && state != State.LEADING)) {
+      schedule.fired();
+      if (inFlight != null
+          || (state != State.FOLLOWING && state != State.LEADING)
+          || !schedule.admit()) {
         return;
       }
       long now = clock.nanoTime();
@@ -312,6 +312,7 @@ public final class LeaderElector implements AutoCloseable {
     boolean exitNow = false;
     synchronized (this) {
       inFlight = null;
+      schedule.ended();
       long now = clock.nanoTime();
       if (state == State.STOPPING) {
         exitNow = true;
@@ -346,7 +347,7 @@ public final class LeaderElector implements AutoCloseable {
     if (started != null) {
       onTermStarted(started);
     } else if (lost != null) {
-      endTerm(renewing, lost, false);
+      endTerm(renewing, lost, Then.AS_CONFIGURED);
     } else if (exitNow) {
       exit();
     }
@@ -363,40 +364,30 @@ public final class LeaderElector implements AutoCloseable {
       return null;
     }
     long token = view.observation().record().fencingToken();
-    Term t =
-        new Term(
-            new LeadershipContext(
-                identity, name, token, clock, config.enforceLeaderDeadline(), authorityEnd));
-    term = t;
-    lastTerm = t;
+    term = Term.start(config, identity, token, authorityEnd, this::onDeadline);
+    lastTerm = term;
     workFailure = null;
     state = State.LEADING;
-    if (config.enforceLeaderDeadline()) {
-      t.deadlineTimer = clock.schedule(() -> onDeadline(t), authorityEnd - now);
-    }
-    return t;
+    return term;
   }
 
   private void onTermStarted(Term t) {
     metric.on(name);
     log.info("{}: acquired lease {} (fencing token {})", identity, desc, t.token);
-    recordEvent("became leader");
+    view.recordEvent("became leader");
     callbacks.startedLeading(t, "leasehold-leader-" + name, e -> onWorkFailed(t, e));
   }
 
   /** The leader deadline: runs on the clock's thread so that it is never queued behind work. */
   private void onDeadline(Term t) {
     synchronized (this) {
-      long left = t.context.authorityEnd() - clock.nanoTime();
-      if (term == t && left > 0) {
-        t.deadlineTimer = clock.schedule(() -> onDeadline(t), left); // renewed meanwhile
-        return;
+      if (term == t && t.deadlineMoved()) {
+        return; // renewed meanwhile
       }
     }
-    endTerm(
-        t,
-        "leader deadline passed: no successful renewal for " + Duration.ofNanos(authorityNanos),
-        false);
+    String reason =
+        "leader deadline passed: no successful renewal for " + Duration.ofNanos(authorityNanos);
+    endTerm(t, reason, Then.AS_CONFIGURED);
   }
 
   /** onStartedLeading threw or could not start: the term ends, released, per keepCompeting. */
@@ -405,20 +396,42 @@ public final class LeaderElector implements AutoCloseable {
       workFailure = "onStartedLeading of " + name + " failed: " + e;
       schedule.holdOff(); // do not take the lease straight back
     }
-    if (endTerm(t, "onStartedLeading failed: " + e, false) && config.releaseOnCancel()) {
+    if (endTerm(t, "onStartedLeading failed: " + e, Then.AS_CONFIGURED)
+        && config.releaseOnCancel()) {
       release.after(t.workDone, clock.nanoTime() + renewNanos);
     }
   }
 
   /**
-   * Ends term {@code t} if it is still the current one (any term when {@code stopping}), then
-   * competes again or exits: exits when {@code stopping} or unless keepCompeting. The term's
-   * context is cancelled, its work interrupted, and onStoppedLeading delivered (at exit, after the
-   * release).
+   * Gives up leadership without stopping (Spring Integration's {@code Context.yield()}): the term
+   * ends, the lease is released once the work has returned (whatever releaseOnCancel says), and
+   * this candidate competes again after a jittered retry period, so that another takes over first.
+   * Does nothing when not leading.
+   *
+   * @return completed when the release was written, or given up on by renewDeadline
+   */
+  public CompletableFuture<Void> yieldLeadership() {
+    Term t = term;
+    synchronized (this) {
+      if (t == null || term != t) {
+        return completed(null);
+      }
+      schedule.holdOff();
+    }
+    return endTerm(t, "yielded", Then.COMPETE)
+        ? release.after(t.workDone, clock.nanoTime() + renewNanos)
+        : completed(null);
+  }
+
+  /**
+   * Ends term {@code t} if it is still the current one (any term when exiting), then competes again
+   * or exits as {@code then} says. The term's context is cancelled, its work interrupted, and
+   * onStoppedLeading delivered (at exit, after the release).
    *
    * @return whether the elector goes on competing
    */
-  private boolean endTerm(Term t, String reason, boolean stopping) {
+  private boolean endTerm(Term t, String reason, Then then) {
+    boolean stopping = then == Then.EXIT;
     boolean exitNow = false;
     boolean competing;
     Term ended = null;
@@ -433,7 +446,7 @@ public final class LeaderElector implements AutoCloseable {
       } else if (!stopping) {
         return false; // that term had ended already
       }
-      competing = !stopping && config.keepCompeting();
+      competing = then == Then.COMPETE || then == Then.AS_CONFIGURED && config.keepCompeting();
       if (ended != null) {
         ended.stopDelivered = competing; // otherwise delivered at exit, after the release
       }
@@ -453,7 +466,7 @@ public final class LeaderElector implements AutoCloseable {
       ended.cancelWork();
       metric.off(name);
       log.info("{}: stopped leading {}: {}", identity, desc, ended.context.cancellationReason());
-      recordEvent("stopped leading");
+      view.recordEvent("stopped leading");
       if (competing) {
         callbacks.stoppedLeading();
       }
@@ -467,8 +480,9 @@ public final class LeaderElector implements AutoCloseable {
   // ================================================================== exit
 
   /**
-   * Closes the watch, releases the lease if configured (once the last term's work has returned, by
-   * the stop deadline), then delivers onStoppedLeading and completes.
+   * Releases the lease if configured (once the last term's work has returned, by the stop
+   * deadline), closes the watch (after the release: closing a watch while its server sends it our
+   * own release must not delay that release), then delivers onStoppedLeading and completes.
    */
   private void exit() {
     Term last;
@@ -477,10 +491,10 @@ public final class LeaderElector implements AutoCloseable {
       last = lastTerm;
       deadline = stopDeadline;
     }
-    view.closeWatch(); // before the release: the watch need not report our own last write
     CompletableFuture<Void> work = last == null ? completed(null) : last.workDone;
     boolean notify = last != null ? !last.stopDelivered : !config.stoppedLeadingOnlyIfLed();
     (config.releaseOnCancel() ? release.after(work, deadline) : completed(null))
+        .thenRun(view::closeWatch)
         .thenCompose(v -> notify ? callbacks.stoppedLeading() : completed(null))
         .whenComplete(
             (v, e) -> {
@@ -488,7 +502,7 @@ public final class LeaderElector implements AutoCloseable {
                 state = State.STOPPED;
               }
               metric.off(name);
-              log.info("{}: elector for {} stopped", identity, desc);
+              log.debug("{}: elector for {} stopped", identity, desc);
               terminated.complete(null);
             });
   }
@@ -524,19 +538,6 @@ public final class LeaderElector implements AutoCloseable {
   }
 
   // ================================================================== helpers
-
-  /** Runs {@code task} on the lock-call executor; a refusal is logged when it happens. */
-  private void offload(Runnable task, String what) {
-    try {
-      executor.execute(task);
-    } catch (RuntimeException e) {
-      log.error("{}: the executor refused {} for {}: {}", identity, what, desc, e.toString());
-    }
-  }
-
-  private void recordEvent(String event) {
-    offload(() -> view.recordEvent(event), "recording an event");
-  }
 
   private static <T> CompletableFuture<T> completed(T value) {
     return CompletableFuture.completedFuture(value);

@@ -136,6 +136,10 @@ public final class LeadershipContext {
 
   // ---- used by the elector
 
+  ElectionClock clock() {
+    return clock;
+  }
+
   long authorityEnd() {
     return authorityEnd;
   }

@@ -26,8 +26,8 @@ final class LockView {
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
 
   private final Lock lock;
-  private final Executor executor;
   private final ElectionClock clock;
+  private final Executor executor;
   private final BoundedCalls calls;
   private final FailureLog failures;
   private final TryAcquireOrRenew decision;
@@ -47,8 +47,8 @@ final class LockView {
       FailureLog failures,
       Runnable slowPathRenewal) {
     this.lock = config.lock();
-    this.executor = config.executor();
     this.clock = config.clock();
+    this.executor = config.executor();
     this.calls = calls;
     this.failures = failures;
     this.decision = new TryAcquireOrRenew(lock.identity(), config.leaseSeconds());
@@ -81,12 +81,26 @@ final class LockView {
     return untilExpiry > 0 ? untilExpiry : poll;
   }
 
-  /** Records an event on the lock; a failure to record is only logged. */
+  /** Records an event on the lock, off the caller's thread; a failure is only logged. */
   void recordEvent(String event) {
+    offload(
+        () -> {
+          try {
+            lock.recordEvent(event);
+          } catch (RuntimeException e) {
+            log.debug("{}: could not record event '{}': {}", lock.identity(), event, e.toString());
+          }
+        },
+        "recording an event");
+  }
+
+  /** Runs {@code task} on the lock-call executor; a refusal is logged when it happens. */
+  void offload(Runnable task, String what) {
     try {
-      lock.recordEvent(event);
+      executor.execute(task);
     } catch (RuntimeException e) {
-      log.debug("{}: could not record event '{}': {}", lock.identity(), event, e.toString());
+      log.error(
+          "{}: the executor refused {} for {}: {}", lock.identity(), what, desc, e.toString());
     }
   }
 
@@ -116,7 +130,7 @@ final class LockView {
   private CompletableFuture<Boolean> slowPath(
       long start, Instant wallStart, long deadline, long term) {
     return calls
-        .run(timeout -> lock.getAsync(timeout, executor), deadline)
+        .run((timeout, ex) -> lock.getAsync(timeout, ex), deadline)
         .handle(
             (read, error) -> {
               if (error != null) {
@@ -154,10 +168,10 @@ final class LockView {
     LeaderElectionRecord record = w.record();
     return calls
         .run(
-            timeout ->
+            (timeout, ex) ->
                 base == null
-                    ? lock.createAsync(record, timeout, executor)
-                    : lock.updateAsync(base, record, timeout, executor),
+                    ? lock.createAsync(record, timeout, ex)
+                    : lock.updateAsync(base, record, timeout, ex),
             deadline)
         .handle(
             (written, error) -> {

@@ -4,7 +4,6 @@ import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,6 @@ final class Release {
   private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
 
   private final Lock lock;
-  private final Executor executor;
   private final ElectionClock clock;
   private final BoundedCalls calls;
   private final FailureLog failures;
@@ -31,7 +29,6 @@ final class Release {
 
   Release(LeaderElectionConfig config, BoundedCalls calls, FailureLog failures, LockView view) {
     this.lock = config.lock();
-    this.executor = config.executor();
     this.clock = config.clock();
     this.calls = calls;
     this.failures = failures;
@@ -86,7 +83,7 @@ final class Release {
     }
     LeaderElectionRecord empty = TryAcquireOrRenew.released(base.record(), clock.now());
     calls
-        .run(timeout -> lock.updateAsync(base, empty, timeout, executor), deadline)
+        .run((timeout, ex) -> lock.updateAsync(base, empty, timeout, ex), deadline)
         .whenComplete(
             (snapshot, e) -> {
               if (e == null) {
@@ -110,7 +107,7 @@ final class Release {
     clock.schedule(
         () ->
             calls
-                .run(timeout -> lock.getAsync(timeout, executor), deadline)
+                .run((timeout, ex) -> lock.getAsync(timeout, ex), deadline)
                 .whenComplete(
                     (read, e) -> {
                       if (e != null) {

@@ -5,7 +5,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** The real clock, with one shared daemon timer thread. */
+/**
+ * The real clock, with one shared daemon timer thread, which retires when no timer is pending and
+ * comes back with the next one.
+ */
 final class SystemClock implements ElectionClock {
   static final SystemClock INSTANCE = new SystemClock();
 
@@ -15,6 +18,9 @@ final class SystemClock implements ElectionClock {
     timer = new ScheduledThreadPoolExecutor(1, DefaultExecutors.daemonThreads("leasehold-timer"));
     // thousands of electors reschedule timers constantly: drop cancelled ones at once
     timer.setRemoveOnCancelPolicy(true);
+    // no thread while no timer is pending (every elector closed)
+    timer.setKeepAliveTime(DefaultExecutors.KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS);
+    timer.allowCoreThreadTimeOut(true);
   }
 
   @Override

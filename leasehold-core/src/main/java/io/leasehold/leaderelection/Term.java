@@ -16,7 +16,9 @@ final class Term {
   final CompletableFuture<Void> workDone = new CompletableFuture<>();
 
   /** The timer that ends the term at its leader deadline; null when the deadline is off. */
-  ElectionClock.Timer deadlineTimer;
+  private ElectionClock.Timer deadlineTimer;
+
+  private Consumer<Term> onDeadline;
 
   // the renew cycle: open from the first renewal attempt after a success, until renewDeadline
   private boolean renewing;
@@ -31,6 +33,46 @@ final class Term {
   Term(LeadershipContext context) {
     this.context = context;
     this.token = context.fencingToken();
+  }
+
+  /**
+   * A new term of {@code identity} with {@code token}, whose authority ends at {@code authorityEnd}
+   * (monotonic); with the leader deadline enforced, a timer calls {@code onDeadline} then.
+   */
+  static Term start(
+      LeaderElectionConfig config,
+      String identity,
+      long token,
+      long authorityEnd,
+      Consumer<Term> onDeadline) {
+    ElectionClock clock = config.clock();
+    boolean enforced = config.enforceLeaderDeadline();
+    Term t =
+        new Term(
+            new LeadershipContext(identity, config.name(), token, clock, enforced, authorityEnd));
+    if (enforced) {
+      t.onDeadline = onDeadline;
+      t.deadlineTimer = clock.schedule(() -> onDeadline.accept(t), authorityEnd - clock.nanoTime());
+    }
+    return t;
+  }
+
+  /**
+   * Called when the deadline timer fires: whether the deadline has moved since (a renewal), in
+   * which case the timer is set again for it.
+   */
+  boolean deadlineMoved() {
+    ElectionClock clock = clock();
+    long left = context.authorityEnd() - clock.nanoTime();
+    if (left <= 0) {
+      return false;
+    }
+    deadlineTimer = clock.schedule(() -> onDeadline.accept(this), left);
+    return true;
+  }
+
+  private ElectionClock clock() {
+    return context.clock();
   }
 
   /**

@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Elections on a real backend with the real clock: each backend's test extends this class and
- * supplies locks. Timings are short (lease 2 s, renew 1.5 s, retry 0.2 s) to keep suites fast;
- * {@link TermLog} checks that terms never overlap and fencing tokens rise.
+ * supplies locks. Timings are short to keep suites fast, with room for a loaded machine: lease 4 s,
+ * renew 3 s, retry 0.3 s, so a leader keeps its term through a stall of up to 2.7 s (its leader
+ * deadline). {@link TermLog} checks that terms never overlap and fencing tokens rise.
  */
 public abstract class ElectionContractTest {
-  public static final Duration LEASE = Duration.ofSeconds(2);
-  public static final Duration RENEW = Duration.ofMillis(1500);
-  public static final Duration RETRY = Duration.ofMillis(200);
+  public static final Duration LEASE = Duration.ofSeconds(4);
+  public static final Duration RENEW = Duration.ofSeconds(3);
+  public static final Duration RETRY = Duration.ofMillis(300);
   public static final Duration WAIT = Duration.ofSeconds(20);
   private static final AtomicInteger LOCKS = new AtomicInteger();
 

@@ -19,9 +19,9 @@ class LeaderDeadlineTest {
   void anAcquisitionThroughReadAndCreateCountsFromTheAttemptsStart() {
     h.delay = Duration.ofSeconds(1);
     LeaderElector a = h.start(h.config("a"));
-    h.advance(Duration.ofSeconds(3)); // the attempt runs at 1 s, get at 2 s, create at 3 s
+    h.advance(Duration.ofSeconds(2)); // the attempt starts at 0 s, get answers at 1 s, create at 2 s
     assertThat(a.isLeader()).isTrue();
-    assertThat(h.contexts.get(0).remaining()).isEqualTo(Duration.ofSeconds(1 + 9 - 3));
+    assertThat(h.contexts.get(0).remaining()).isEqualTo(Duration.ofSeconds(9 - 2));
   }
 
   @Test
@@ -30,10 +30,10 @@ class LeaderDeadlineTest {
     h.advance(Duration.ZERO);
     h.delay = Duration.ofSeconds(1);
     h.store.failNext(Operation.UPDATE, 1); // the fast path fails, so the renewal reads first
-    h.advance(Duration.ofSeconds(3)); // the renewal is due at 2 s and runs at 3 s
-    h.advance(Duration.ofSeconds(3)); // update fails at 4 s, get answers at 5 s, update at 6 s
+    h.advance(Duration.ofSeconds(2)); // the renewal starts at 2 s
+    h.advance(Duration.ofSeconds(3)); // update fails at 3 s, get answers at 4 s, update at 5 s
     assertThat(a.isLeader()).isTrue();
     assertThat(h.metrics).contains("a:slowpath");
-    assertThat(h.contexts.get(0).remaining()).isEqualTo(Duration.ofSeconds(3 + 9 - 6));
+    assertThat(h.contexts.get(0).remaining()).isEqualTo(Duration.ofSeconds(2 + 9 - 5));
   }
 }

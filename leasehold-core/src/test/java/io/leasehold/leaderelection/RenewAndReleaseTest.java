@@ -93,7 +93,7 @@ class RenewAndReleaseTest {
     private Runnable held;
 
     void arm() {
-      armed = 2;
+      armed = 1; // the next lock call
     }
 
     void finishHeldCall() {
@@ -267,6 +267,29 @@ class RenewAndReleaseTest {
                     })
                 .onStoppedLeading(() -> {})
                 .build());
+  }
+
+  @Test
+  void aLeaderThatYieldsReleasesAtOnce_anotherTakesOver_andItCompetesAgain() {
+    LeaderElector a = h.start(h.config(h.store.lock(ElectionHarness.LOCK, "a"), "a"));
+    h.advance(Duration.ZERO);
+    LeaderElector b =
+        h.start(h.config(h.store.lock(ElectionHarness.LOCK, "b"), "b").releaseOnCancel(true));
+    h.advance(Duration.ofSeconds(1));
+    assertThat(a.isLeader()).isTrue();
+
+    assertThat(a.yieldLeadership()).isDone(); // released without waiting out the lease
+    assertThat(a.isLeader()).isFalse();
+    h.advance(Duration.ZERO);
+    assertThat(b.isLeader()).as("b watched the release and took it").isTrue();
+    assertThat(h.eventsOf("a"))
+        .containsExactly("leader=a", "started", "stopped", "leader=", "leader=b");
+
+    b.close(); // b releases; a yielded, so it competes again though keepCompeting is off
+    h.advance(Duration.ofSeconds(5));
+    assertThat(a.isLeader()).isTrue();
+    assertThat(h.contexts.get(2).fencingToken()).isGreaterThan(h.contexts.get(1).fencingToken());
+    assertThat(b.yieldLeadership()).as("not leading: nothing to do").isDone();
   }
 
   @Test

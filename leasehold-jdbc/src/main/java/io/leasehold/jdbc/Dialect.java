@@ -62,7 +62,7 @@ enum Dialect {
           return Optional.empty(); // not from SqliteDataSources: the file is unknown, so poll
         }
         Path file = lock.dataSource().unwrap(SqliteConnectionPool.class).file();
-        return Optional.of(SqliteFileWatch.subscribe(file, lock.read(), watcher));
+        return Optional.of(SqliteFileWatch.subscribe(file, lock, watcher));
       } catch (SQLException | IOException e) {
         log.debug("cannot watch {}, polling instead: {}", lock.lockName(), e.toString());
         return Optional.empty();

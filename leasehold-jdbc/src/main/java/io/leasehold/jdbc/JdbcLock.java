@@ -208,7 +208,7 @@ public final class JdbcLock implements Lock {
 
   @Override
   public void recordEvent(String event) {
-    log.info("{} {} ({})", config.identity(), event, description);
+    log.debug("{} {} ({})", config.identity(), event, description);
     config.recordEvent(description, event);
   }
 

@@ -2,28 +2,30 @@ package io.leasehold.jdbc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
  * SQLite data sources configured for leases shared by processes on one host: WAL journal (readers
- * never block the writer), a busy timeout, immediate write transactions and normal synchronous
- * mode. Up to eight idle connections are kept open and reused: opening one per call is slow, and
- * closing the last one would checkpoint the WAL with an fsync each time. Needs {@code
- * org.xerial:sqlite-jdbc} on the class path.
+ * never block the writer), a busy timeout, immediate write transactions and full synchronous mode
+ * (every commit is on disk before it returns, so a fencing token handed out survives a power loss).
+ * Connections are kept open and reused in a {@link SqliteConnectionPool}, which whoever created it
+ * closes. Needs {@code org.xerial:sqlite-jdbc} on the class path.
  */
 public final class SqliteDataSources {
   private SqliteDataSources() {}
 
   /**
-   * A data source on the database file {@code file}, created on first use.
+   * A pool of connections to the database file {@code file}, created on first use. Close it once
+   * the locks using it are done: that closes its connections, and the last connection to the file
+   * copies the write-ahead log into the database file, so that the {@code .db} alone holds
+   * everything.
    *
    * @throws IllegalArgumentException when the file's folder does not exist or is not writable, or
    *     the file exists but is not writable (SQLite writes its WAL and shared-memory files next to
    *     the database, so the folder must be writable too)
    */
-  public static DataSource forFile(Path file) {
+  public static SqliteConnectionPool forFile(Path file) {
     Path db = file.toAbsolutePath().normalize();
     Path folder = db.getParent();
     if (folder == null || !Files.isDirectory(folder)) {
@@ -38,21 +40,55 @@ public final class SqliteDataSources {
               + folder
               + " is not writable (SQLite keeps its journal next to the database)");
     }
-    if (Files.isDirectory(db)) {
-      throw new IllegalArgumentException(
-          "cannot use SQLite database " + db + ": it is a folder, not a file");
-    }
+    refuseFolder(db);
     if (Files.exists(db) && !Files.isWritable(db)) {
       throw new IllegalArgumentException(
           "cannot use SQLite database " + db + ": the file is not writable");
     }
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(5_000);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl("jdbc:sqlite:" + db);
-    return new SqliteConnectionPool(db, ds);
+    return new SqliteConnectionPool(db, ds, true);
+  }
+
+  /**
+   * Read-only connections to the existing database file {@code file}, for looking at leases without
+   * taking part: nothing is created or written, and a file or folder the caller may not write is
+   * fine. When no write-ahead log is present (no process has the file open), the file is read as it
+   * is, without the shared-memory file a WAL reader would otherwise create next to it. Close the
+   * pool when done.
+   *
+   * @throws IllegalArgumentException when the file does not exist, is a folder or is not readable
+   */
+  public static SqliteConnectionPool forReading(Path file) {
+    Path db = file.toAbsolutePath().normalize();
+    refuseFolder(db);
+    if (!Files.isRegularFile(db)) {
+      throw new IllegalArgumentException("no SQLite database at " + db);
+    }
+    if (!Files.isReadable(db)) {
+      throw new IllegalArgumentException(
+          "cannot read SQLite database " + db + ": the file is not readable");
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(5_000);
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    boolean walPresent = Files.exists(Path.of(db + "-wal"));
+    // immutable: no locks and no -shm file; only safe when no process has the file open in WAL
+    // mode, which the absence of the -wal file shows (a checkpointed close deletes it)
+    ds.setUrl("jdbc:sqlite:" + db.toUri() + (walPresent ? "" : "?immutable=1"));
+    return new SqliteConnectionPool(db, ds, false);
+  }
+
+  private static void refuseFolder(Path db) {
+    if (Files.isDirectory(db)) {
+      throw new IllegalArgumentException(
+          "cannot use SQLite database " + db + ": it is a folder, not a file");
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.leasehold.jdbc;
 
-import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.io.IOException;
@@ -10,44 +9,63 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Change notification for SQLite lease files: the operating system reports every write to the
- * database or its WAL (inotify on Linux, through the JDK's {@link WatchService}), and each watching
- * lock then reads its own row once and hands the snapshot to its elector. One daemon thread per JVM
- * serves every watched file; it ends when the last watch closes. Other processes' writes are seen
- * as soon as the OS reports them, so followers need not poll.
+ * database or its WAL (inotify on Linux, through the JDK's {@link WatchService}). The watch then
+ * finds what changed with one statement per table (every row's version), and only the watching
+ * locks whose row changed read it and hand the snapshot to their elector: a write costs each
+ * process a constant number of reads, however many elections share the file. While writes keep
+ * coming, it looks at most every {@value #MIN_INTERVAL_MILLIS} ms; the first change after a quiet
+ * spell is seen at once. One daemon thread per JVM serves every watched file; it ends when the last
+ * watch closes. Followers need not poll.
+ *
+ * <p>The OS reports a write to the WAL before the transaction is visible: a writer in full
+ * synchronous mode then syncs the WAL to disk, and only after that publishes the commit. So before
+ * looking, the watch waits for any write in progress: it takes the file's write lock and lets it go
+ * at once ({@code BEGIN IMMEDIATE; ROLLBACK}, on one connection per watched file), which returns
+ * only once the writer has committed.
  */
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
+  static final long MIN_INTERVAL_MILLIS = 20;
   private static final Object LOCK = new Object();
   private static WatchService service;
   private static Thread thread;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
   private static final Map<Path, List<Subscription>> BY_FILE = new HashMap<>();
+  private static final int BARRIER_TIMEOUT_MILLIS = 2_000;
   private static int subscriptions;
+
+  /** Per watched file, the connection that waits for writes in progress; opened on first use. */
+  private static final Map<Path, Connection> BARRIERS = new HashMap<>();
 
   private SqliteFileWatch() {}
 
   /**
-   * Watches {@code database}: on each change, {@code read} is called (it returns the lock's current
-   * snapshot, or null when it cannot) and the result goes to {@code watcher}.
+   * Watches {@code database} for {@code lock}: when its row's version changed, the lock's row is
+   * read (a snapshot, or null when it cannot be read or is gone) and goes to {@code watcher}.
    *
    * @throws IOException when the folder cannot be watched
    */
-  static LockWatch subscribe(Path database, Supplier<LockSnapshot> read, LockWatcher watcher)
+  static LockWatch subscribe(Path database, Dialect.Watched lock, LockWatcher watcher)
       throws IOException {
     Path file = database.toAbsolutePath().normalize();
     Path folder = file.getParent();
-    Subscription s = new Subscription(file, read, watcher);
+    Subscription s = new Subscription(file, lock, watcher);
     synchronized (LOCK) {
       if (service == null) {
         service = FileSystems.getDefault().newWatchService();
@@ -71,6 +89,7 @@ final class SqliteFileWatch {
 
   private static void unsubscribe(Subscription s) {
     WatchService closing = null;
+    Connection barrier = null;
     synchronized (LOCK) {
       List<Subscription> list = BY_FILE.get(s.file);
       if (list == null || !list.remove(s)) {
@@ -78,6 +97,7 @@ final class SqliteFileWatch {
       }
       if (list.isEmpty()) {
         BY_FILE.remove(s.file);
+        barrier = BARRIERS.remove(s.file);
         Path folder = s.file.getParent();
         if (BY_FILE.keySet().stream().noneMatch(f -> f.getParent().equals(folder))) {
           WatchKey key = FOLDERS.remove(folder);
@@ -92,12 +112,49 @@ final class SqliteFileWatch {
         thread = null;
       }
     }
+    if (barrier != null) {
+      try {
+        barrier.close();
+      } catch (SQLException e) {
+        log.debug("closing the watch connection of {} failed: {}", s.file, e.toString());
+      }
+    }
     if (closing != null) {
       try {
         closing.close(); // ends the thread
       } catch (IOException e) {
         log.debug("closing the SQLite watch service failed: {}", e.toString());
       }
+    }
+  }
+
+  /** Returns once no write to {@code file} is in progress (or after the timeout). */
+  private static void awaitWriter(Path file) {
+    Connection c;
+    synchronized (LOCK) {
+      if (!BY_FILE.containsKey(file)) {
+        return; // unsubscribed meanwhile
+      }
+      c = BARRIERS.get(file);
+      if (c == null) {
+        try {
+          c = DriverManager.getConnection("jdbc:sqlite:" + file);
+          try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BARRIER_TIMEOUT_MILLIS);
+          }
+        } catch (SQLException e) {
+          log.debug("cannot open {} to wait for writers: {}", file, e.toString());
+          return;
+        }
+        BARRIERS.put(file, c);
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      s.execute("ROLLBACK");
+    } catch (SQLException e) {
+      // busy past the timeout, or closed by unsubscribe: read anyway
+      log.debug("waiting for writers of {} failed: {}", file, e.toString());
     }
   }
 
@@ -136,38 +193,80 @@ final class SqliteFileWatch {
       }
       if (everything) {
         synchronized (LOCK) {
-          BY_FILE.forEach((f, list) -> {
-            if (f.getParent().equals(folder)) {
-              list.stream().filter(s -> !due.contains(s)).forEach(due::add);
-            }
-          });
+          BY_FILE.forEach(
+              (f, list) -> {
+                if (f.getParent().equals(folder)) {
+                  list.stream().filter(s -> !due.contains(s)).forEach(due::add);
+                }
+              });
         }
       }
       key.reset();
-      for (Subscription s : due) {
-        s.deliver();
+      deliver(due);
+      try {
+        Thread.sleep(MIN_INTERVAL_MILLIS); // while writes keep coming, look at most this often
+      } catch (InterruptedException e) {
+        return;
       }
     }
   }
 
+  /**
+   * Waits for any write in progress, then finds which rows changed, one statement per file and
+   * table, and has the subscriptions of those rows read them; if the versions cannot be read, every
+   * subscription reads its row.
+   */
+  private static void deliver(List<Subscription> due) {
+    Map<Path, Map<String, List<Subscription>>> byFile = new LinkedHashMap<>();
+    for (Subscription s : due) {
+      byFile
+          .computeIfAbsent(s.file, f -> new HashMap<>())
+          .computeIfAbsent(s.lock.table().name, t -> new ArrayList<>())
+          .add(s);
+    }
+    byFile.forEach(
+        (file, tables) -> {
+          awaitWriter(file);
+          for (List<Subscription> group : tables.values()) {
+            Map<String, Long> versions;
+            Dialect.Watched any = group.get(0).lock;
+            try (Connection c = any.dataSource().getConnection()) {
+              versions = any.table().versions(c);
+            } catch (SQLException | RuntimeException e) {
+              log.debug("reading the versions of {} failed: {}", any.table().name, e.toString());
+              versions = null;
+            }
+            for (Subscription s : group) {
+              s.deliverIfChanged(versions);
+            }
+          }
+        });
+  }
+
   private static final class Subscription implements LockWatch {
+    private static final Long UNKNOWN = Long.MIN_VALUE;
+
     final Path file;
-    final Supplier<LockSnapshot> read;
+    final Dialect.Watched lock;
     final LockWatcher watcher;
     volatile boolean closed;
+    private Long delivered = UNKNOWN; // the version last handed over; only the watch thread
 
-    Subscription(Path file, Supplier<LockSnapshot> read, LockWatcher watcher) {
+    Subscription(Path file, Dialect.Watched lock, LockWatcher watcher) {
       this.file = file;
-      this.read = read;
+      this.lock = lock;
       this.watcher = watcher;
     }
 
-    void deliver() {
-      if (closed) {
+    /** Reads and delivers the row if its version is not the one delivered last (or unknown). */
+    void deliverIfChanged(Map<String, Long> versions) {
+      Long now = versions == null ? UNKNOWN : versions.get(lock.lockName());
+      if (closed || (versions != null && Objects.equals(now, delivered))) {
         return;
       }
+      delivered = now;
       try {
-        watcher.changed(read.get());
+        watcher.changed(lock.read().get());
       } catch (RuntimeException e) {
         log.debug("a watcher of {} failed: {}", file, e.toString());
       }

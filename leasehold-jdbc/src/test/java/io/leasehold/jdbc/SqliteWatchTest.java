@@ -20,7 +20,8 @@ class SqliteWatchTest {
   private static final Duration T = Duration.ofSeconds(5);
   @TempDir Path dir;
 
-  private static LeaderElectionRecord record(String holder, long token) {
+  /** A record held by {@code holder} with fencing token {@code token}, renewed now. */
+  static LeaderElectionRecord record(String holder, long token) {
     return LeaderElectionRecord.builder()
         .holderIdentity(holder)
         .leaseDurationSeconds(15)
@@ -60,6 +61,70 @@ class SqliteWatchTest {
       // b's older snapshot no longer matches the row
       assertThatThrownBy(() -> b.update(seenByB, record("b", 3), T))
           .isInstanceOf(LockConflictException.class);
+    }
+  }
+
+  @Test
+  void aWriteCostsAWatchingProcessOneStatementPerTablePlusTheChangedRow_notOnePerElection()
+      throws Exception {
+    SqlLog log = new SqlLog();
+    javax.sql.DataSource watching = log.wrap(SqliteDataSources.forFile(dir.resolve("leases.db")));
+    JdbcLock writer = lock("w"); // another process's data source
+    java.util.List<LinkedBlockingQueue<String>> seen = new java.util.ArrayList<>();
+    java.util.List<LockWatch> watches = new java.util.ArrayList<>();
+    java.util.List<LockSnapshot> rows = new java.util.ArrayList<>();
+    int elections = 50;
+    for (int i = 0; i < elections; i++) {
+      JdbcLock w =
+          JdbcLock.builder(SqliteDataSources.forFile(dir.resolve("leases.db")))
+              .name("job-" + i)
+              .identity("w")
+              .build();
+      rows.add(w.create(record("w", 1), T));
+    }
+    try {
+      for (int i = 0; i < elections; i++) {
+        LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
+        seen.add(q);
+        JdbcLock follower = JdbcLock.builder(watching).name("job-" + i).identity("f").build();
+        watches.add(
+            follower
+                .watch(s -> q.add(s == null ? "?" : s.record().holderIdentity()))
+                .orElseThrow());
+      }
+      // the first change after subscribing: each watch reads its row once (its version is unknown)
+      JdbcLock zero =
+          JdbcLock.builder(SqliteDataSources.forFile(dir.resolve("leases.db")))
+              .name("job-0")
+              .identity("w2")
+              .build();
+      zero.update(rows.get(0), record("w2", 2), T);
+      for (LinkedBlockingQueue<String> q : seen) {
+        assertThat(q.poll(T.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+      }
+      seen.forEach(LinkedBlockingQueue::clear);
+      int before = log.steps().size();
+      JdbcLock seven =
+          JdbcLock.builder(SqliteDataSources.forFile(dir.resolve("leases.db")))
+              .name("job-7")
+              .identity("w2")
+              .build();
+      seven.update(rows.get(7), record("w2", 2), T);
+      assertThat(seen.get(7).poll(T.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("w2");
+      java.util.List<String> statements = log.stepsSince(before);
+      assertThat(statements.stream().filter(st -> st.contains("WHERE name = ?")))
+          .as("rows read by the watching process for one write: %s", statements)
+          .hasSize(1);
+      assertThat(statements.stream().filter(st -> st.startsWith("SELECT name, version")))
+          .as("version scans (one per batch of notifications): %s", statements)
+          .hasSizeBetween(1, 3);
+      for (int i = 0; i < elections; i++) {
+        if (i != 7) {
+          assertThat(seen.get(i)).as("election %d did not change", i).isEmpty();
+        }
+      }
+    } finally {
+      watches.forEach(LockWatch::close);
     }
   }
 

@@ -183,7 +183,7 @@ abstract class ObjectLock implements Lock {
 
   @Override
   public void recordEvent(String event) {
-    log.info("{} {} ({} {})", config.identity(), event, type.kind, description);
+    log.debug("{} {} ({} {})", config.identity(), event, type.kind, description);
     config.recordEvent(reference(), event);
   }
 

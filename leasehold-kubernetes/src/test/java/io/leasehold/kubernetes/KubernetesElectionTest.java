@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real-clock elections on the mock API server. Timings are short: lease 3 s, renew 2 s, retry 0.2
- * s, which leaves the leader 0.8 s of authority per renewal after the one-second granularity of
- * Kubernetes locks.
+ * Real-clock elections on the mock API server. Timings are short but leave room for a loaded
+ * machine: lease 6 s, renew 4 s, retry 0.4 s, which leaves the leader 2.6 s of authority per
+ * renewal after the one-second granularity of Kubernetes locks.
  */
 class KubernetesElectionTest extends ElectionContractTest {
   static final String NS = "election";
@@ -42,14 +42,20 @@ class KubernetesElectionTest extends ElectionContractTest {
     cluster.heal();
   }
 
+  /** 6 s / 4 s / 0.4 s: the one-second granularity leaves the leader 2.6 s per renewal. */
   @Override
   protected Duration lease() {
-    return Duration.ofSeconds(3);
+    return Duration.ofSeconds(6);
   }
 
   @Override
   protected Duration renew() {
-    return Duration.ofSeconds(2);
+    return Duration.ofSeconds(4);
+  }
+
+  @Override
+  protected Duration retry() {
+    return Duration.ofMillis(400);
   }
 
   @Override

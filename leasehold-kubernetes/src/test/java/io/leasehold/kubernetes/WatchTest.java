@@ -31,7 +31,7 @@ class WatchTest extends MockClusterTest {
   private LeaderElector leader(Lock lock, TermLog log) {
     LeaderElector e =
         new LeaderElector(
-            log.config(lock, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200))
+            log.config(lock, Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(400))
                 .releaseOnCancel(true)
                 .build());
     e.start();
