@@ -87,12 +87,17 @@ public final class Scenarios {
     for (String name : backends) {
       String load = ProcCpu.loadAverage();
       Result r;
-      if (name.trim().equals("curator")) {
-        r = CuratorScenario.run(handovers, crashes, window);
-      } else {
-        try (Backend b = Backend.start(name.trim())) {
-          r = run(b, handovers, crashes, window);
+      try {
+        if (name.trim().equals("curator")) {
+          r = CuratorScenario.run(handovers, crashes, window);
+        } else {
+          try (Backend b = Backend.start(name.trim())) {
+            r = run(b, handovers, crashes, window);
+          }
         }
+      } catch (IllegalStateException e) { // a backend that stalls: the others are still measured
+        e.printStackTrace();
+        r = new Result(name.trim(), "FAILED: " + e.getMessage());
       }
       r.load = load + "-" + ProcCpu.loadAverage();
       results.add(r);
