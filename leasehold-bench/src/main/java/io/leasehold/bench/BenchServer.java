@@ -265,11 +265,7 @@ abstract class BenchServer implements AutoCloseable {
 
       @Override
       public void close() {
-        try {
-          server.destroy();
-        } catch (IllegalStateException e) {
-          System.err.println("mock API server did not stop in time (ignored): " + e);
-        }
+        KubernetesBackend.stop(server);
       }
     };
   }

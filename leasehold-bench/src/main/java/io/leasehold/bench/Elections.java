@@ -102,12 +102,12 @@ public final class Elections {
 
   static String header() {
     return "| backend | N | all leading after | start-up: server requests | window: server"
-               + " requests/s | server CPU | JVMs' CPU | renewals/s | lock calls/s | late renewals"
-               + " (>1 s) start-up / window | failed / early (>0.1 s) / read-first / out-of-turn"
-               + " renewals, window | renewal start delay p99 / max (window) | renewals slower than"
-               + " 1 s / duration median / p99 / max (window) | lost leaderships start-up / window"
-               + " | leaders at end | load (1 min) |\n"
-               + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+        + " requests/s | server CPU | JVMs' CPU | renewals/s | lock calls/s | late renewals"
+        + " (>1 s) start-up / window | failed / early (>0.1 s) / read-first / out-of-turn"
+        + " renewals, window | renewal start delay p99 / max (window) | renewals slower than"
+        + " 1 s / duration median / p99 / max (window) | lost leaderships start-up / window"
+        + " | leaders at end | load (1 min) |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
   }
 
   /** A row of the table, and a note on what the processes logged ("" when nothing). */

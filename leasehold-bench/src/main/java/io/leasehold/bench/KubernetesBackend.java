@@ -41,6 +41,15 @@ final class KubernetesBackend {
     return server;
   }
 
+  /** Stops the mock; one that does not stop in time (a watch closing mid-event) is reported. */
+  static void stop(KubernetesMockServer server) {
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      System.err.println("mock API server did not stop in time (ignored): " + e);
+    }
+  }
+
   static Backend start() {
     KubernetesMockServer server = mockServer();
     KubernetesClient client = server.createClient();
@@ -59,11 +68,7 @@ final class KubernetesBackend {
       @Override
       public void close() {
         client.close();
-        try {
-          server.destroy();
-        } catch (IllegalStateException e) {
-          System.err.println("mock API server did not stop in time (ignored): " + e);
-        }
+        stop(server);
       }
     };
   }
