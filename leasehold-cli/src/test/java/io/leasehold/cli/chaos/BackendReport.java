@@ -53,21 +53,36 @@ final class BackendReport {
   int recordedTerms;
   int lockTokenOrderViolations;
   int lockTokensWithTwoHolders;
-  Long smallestChangeMargin; // leader changes to another candidate
-  Long smallestTakeBackMargin; // a candidate taking its own lock back in a new term
+  Long smallestChangeMargin; // old child's SIGTERM to another candidate's term
+  Long smallestGoneMargin; // old child gone to another candidate's term
+  Long smallestTakeBackMargin; // old child's SIGTERM to the same candidate's new term
   int changesMeasured;
   int changesUnmeasured;
 
-  /** A pause the runner made: the leader's identity and token, and when it resumed them. */
+  /**
+   * A candidate's {@code leasehold} the runner froze (a pause, or a frozen leader cut): who, the
+   * token its child was writing with, and when it was stopped and resumed (epoch ms).
+   */
   static final class Pause {
     final String holder;
     final long token;
+    final long stoppedAt;
     final long resumedAt;
 
-    Pause(String holder, long token, long resumedAt) {
+    Pause(String holder, long token, long stoppedAt, long resumedAt) {
       this.holder = holder;
       this.token = token;
+      this.stoppedAt = stoppedAt;
       this.resumedAt = resumedAt;
+    }
+
+    /**
+     * Whether {@code w} ran while this leasehold was frozen, so that only the fence could stop it:
+     * the paused term's child, or one the leader had just started for a newer term.
+     */
+    boolean froze(WorkerActivity w) {
+      return holder.equals(w.identity)
+          && (token == w.token || (w.started < resumedAt && w.lastEvent > stoppedAt));
     }
   }
 
@@ -199,14 +214,14 @@ final class BackendReport {
   }
 
   private static boolean frozen(WorkerActivity w, List<Pause> frozen) {
-    return frozen.stream().anyMatch(p -> p.holder.equals(w.identity) && p.token == w.token);
+    return frozen.stream().anyMatch(p -> p.froze(w));
   }
 
   /**
    * The partition figures: each partition's outcome and checks, the lock's history as recorded from
    * inside its namespace, and for every leader change the margin between the old term's child
-   * stopping and the next term's start (children of frozen leaders left out: only the fence stops
-   * them).
+   * getting SIGTERM (and being gone) and the next term's start (children of frozen leaders left
+   * out: only the fence stops them).
    */
   void analysePartitions(
       LockHistory history,
@@ -231,17 +246,22 @@ final class BackendReport {
       if (child == null || frozen(child, frozen)) {
         continue;
       }
-      Long stopped = Partition.childStopped(child, logs.apply(old.holder()), child.started);
-      if (stopped == null) {
+      CandidateLog log = logs.apply(old.holder());
+      Long sigterm = Partition.sigterm(child, log);
+      if (sigterm == null) {
         changesUnmeasured++;
         continue;
       }
       changesMeasured++;
-      long margin = next.start() - stopped;
+      long margin = next.start() - sigterm;
       if (next.holder().equals(old.holder())) {
         smallestTakeBackMargin = min(smallestTakeBackMargin, margin);
       } else {
         smallestChangeMargin = min(smallestChangeMargin, margin);
+        Long gone = Partition.gone(child, log);
+        if (gone != null) {
+          smallestGoneMargin = min(smallestGoneMargin, next.start() - gone);
+        }
       }
     }
   }
@@ -323,7 +343,7 @@ final class BackendReport {
           smallestChangeMargin == null || smallestChangeMargin > 0,
           "a term began "
               + -(smallestChangeMargin == null ? 0 : smallestChangeMargin)
-              + " ms before the previous term's child stopped");
+              + " ms before the previous holder's child got SIGTERM");
       partitions.forEach(x -> x.problems.forEach(q -> p.add(backend + ": " + q)));
     }
     return p;
@@ -399,6 +419,13 @@ final class BackendReport {
                 takeovers.get(takeovers.size() / 2) / 1000.0,
                 takeovers.get(takeovers.size() - 1) / 1000.0));
     c.add(margins.isEmpty() ? "-" : margins.get(0) + " / " + margins.get(margins.size() / 2));
+    Long gone = null;
+    for (Partition p : partitions) {
+      if (p.goneMarginMillis != null && !p.leader.equals(p.nextHolder)) {
+        gone = min(gone, p.goneMarginMillis);
+      }
+    }
+    c.add(gone == null ? "-" : "" + gone);
     c.add(
         (smallestChangeMargin == null ? "-" : "" + smallestChangeMargin)
             + " ("
@@ -406,6 +433,7 @@ final class BackendReport {
             + " / "
             + changesUnmeasured
             + ")");
+    c.add(smallestGoneMargin == null ? "-" : "" + smallestGoneMargin);
     c.add(smallestTakeBackMargin == null ? "-" : "" + smallestTakeBackMargin);
     c.add(rose + " of " + attributed);
     c.add(frozenRefused + " of " + frozen);
@@ -444,9 +472,14 @@ final class BackendReport {
       {"partitions: " + kinds(), ""},
       {"cut-off leaders: taken over / took it back / kept their term / stopped, no new term", ""},
       {"next term after a leader cut (s): median / max", ""},
-      {"margin, cut-off leader's child stopped → next term (ms): smallest / median", ""},
-      {"margin, every change of leader (ms): smallest (measured / not)", ""},
-      {"margin, a candidate taking its own lock back (ms): smallest", ""},
+      {
+        "margin, cut-off leader's child got SIGTERM → another's term began (ms): smallest / median",
+        ""
+      },
+      {"margin, cut-off leader's child gone → another's term began (ms): smallest", ""},
+      {"margin, every change of leader, SIGTERM → next term (ms): smallest (measured / not)", ""},
+      {"margin, every change of leader, child gone → next term (ms): smallest", ""},
+      {"margin, a candidate taking its own lock back, SIGTERM → new term (ms): smallest", ""},
       {"next token higher than the cut-off leader's", ""},
       {"stale writes of frozen cut-off leaders' children refused", ""},
       {"cut-off candidates back: led / read the lock / lock traffic only / killed first", ""},

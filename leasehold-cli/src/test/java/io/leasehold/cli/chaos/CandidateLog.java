@@ -61,16 +61,31 @@ final class CandidateLog {
   }
 
   /**
-   * When the child of the term that was running at {@code from} was gone by {@code leasehold}'s
-   * account: the line it logs after stopping the child, following the first "stopping the child"
-   * line at or after {@code from}; null when there is none.
+   * What {@code leasehold} logged about stopping the child of its term with {@code token}: when it
+   * was about to send SIGTERM ("stopping the child", logged just before the signal) and when the
+   * child was gone (the line after it, logged once the child exited, after SIGKILL if it had to);
+   * either null when absent. Only that term's lines count: from its "leading with fencing token"
+   * line to the next term's, or to a restart of the process.
    */
-  Long childStoppedAfter(long from) {
-    Line stopping = first(from, t -> t.contains("stopping the child"));
-    if (stopping == null) {
-      return null;
+  Stop stopOf(long token) {
+    Long stopping = null;
+    boolean inTerm = false;
+    for (Line l : lines) {
+      String t = l.text();
+      if (t.contains("leading with fencing token ") || t.contains(" competing for ")) {
+        if (inTerm) {
+          break; // the next term, or the process restarted
+        }
+        inTerm = t.contains("leading with fencing token " + token + ":");
+      } else if (inTerm && stopping == null && t.contains("stopping the child")) {
+        stopping = l.at();
+      } else if (inTerm && stopping != null && t.matches("^(\\w+ )?(- )?child .*")) {
+        return new Stop(stopping, l.at());
+      }
     }
-    Line gone = first(stopping.at(), t -> t.matches("^(\\w+ )?(- )?child .*"));
-    return gone == null ? null : gone.at();
+    return new Stop(stopping, null);
   }
+
+  /** See {@link #stopOf}. */
+  record Stop(Long stopping, Long gone) {}
 }

@@ -72,6 +72,23 @@ final class ChaosRunner {
           Fault.FLAP,
           Fault.CUT_FROZEN_LEADER);
 
+  /** The faults after the first ones, in percent. */
+  static final List<Map.Entry<Fault, Integer>> MIX =
+      List.of(Map.entry(Fault.KILL, 45), Map.entry(Fault.PAUSE, 35), Map.entry(Fault.BACKEND, 20));
+
+  /** The same in a partition run: partitions 60 %, the other faults 40 %. */
+  static final List<Map.Entry<Fault, Integer>> PARTITION_MIX =
+      List.of(
+          Map.entry(Fault.KILL, 15),
+          Map.entry(Fault.PAUSE, 15),
+          Map.entry(Fault.BACKEND, 10),
+          Map.entry(Fault.CUT_LEADER_LONG, 15),
+          Map.entry(Fault.CUT_LEADER_SHORT, 10),
+          Map.entry(Fault.CUT_FOLLOWER, 10),
+          Map.entry(Fault.CUT_ALL, 10),
+          Map.entry(Fault.FLAP, 10),
+          Map.entry(Fault.CUT_FROZEN_LEADER, 5));
+
   private final long chaosMillis;
   private final long seed;
   private final PrintStream out;
@@ -295,27 +312,16 @@ final class ChaosRunner {
               .start();
     }
 
+    /** A fault drawn from the mix (percentages) after the first faults. */
     Fault pick() {
       int n = random.nextInt(100);
-      if (!partitions) {
-        return n < 45 ? Fault.KILL : n < 80 ? Fault.PAUSE : Fault.BACKEND;
+      for (Map.Entry<Fault, Integer> e : (partitions ? PARTITION_MIX : MIX)) {
+        n -= e.getValue();
+        if (n < 0) {
+          return e.getKey();
+        }
       }
-      // a partition run: partitions 60 %, the other faults 40 %
-      return n < 15
-          ? Fault.KILL
-          : n < 30
-              ? Fault.PAUSE
-              : n < 40
-                  ? Fault.BACKEND
-                  : n < 55
-                      ? Fault.CUT_LEADER_LONG
-                      : n < 65
-                          ? Fault.CUT_LEADER_SHORT
-                          : n < 75
-                              ? Fault.CUT_FOLLOWER
-                              : n < 85
-                                  ? Fault.CUT_ALL
-                                  : n < 95 ? Fault.FLAP : Fault.CUT_FROZEN_LEADER;
+      throw new AssertionError("the mix adds up to 100");
     }
 
     void inject(Fault f) throws Exception {
@@ -347,9 +353,9 @@ final class ChaosRunner {
       }
       Increment last = db.last();
       Partition p = cut(kind, List.of(leader), leader, last.token);
-      List<ProcessHandle> frozen = List.of(leader.process.toHandle());
+      long stoppedAt = System.currentTimeMillis();
       if (kind == Kind.LEADER_FROZEN) {
-        signal("STOP", frozen);
+        freeze(leader, false);
       }
       if (kind == Kind.LEADER_SHORT) {
         sleep(between(300, LEASE_MILLIS - 300));
@@ -362,8 +368,8 @@ final class ChaosRunner {
         }
       }
       if (kind == Kind.LEADER_FROZEN) {
-        signal("CONT", frozen);
-        frozenCuts.add(new Pause(leader.id, last.token, System.currentTimeMillis()));
+        signal("CONT", List.of(leader.process.toHandle()));
+        frozenCuts.add(new Pause(leader.id, last.token, stoppedAt, System.currentTimeMillis()));
       }
       heal(p);
     }
@@ -414,6 +420,28 @@ final class ChaosRunner {
       p.toggles = cuts;
       sleep(between(100, 700));
       heal(p);
+    }
+
+    /**
+     * SIGSTOPs the candidate's {@code leasehold} process, then, with {@code children}, its
+     * descendants, again until no new one appears: a leader may be starting a child for a new term
+     * at that moment, and a child forked after a first look would run on unfrozen.
+     *
+     * @return the descendants frozen
+     */
+    List<ProcessHandle> freeze(Candidate c, boolean children) {
+      signal("STOP", List.of(c.process.toHandle()));
+      List<ProcessHandle> frozen = new ArrayList<>();
+      while (children) {
+        List<ProcessHandle> fresh =
+            c.process.descendants().filter(d -> !frozen.contains(d)).collect(Collectors.toList());
+        if (fresh.isEmpty()) {
+          break;
+        }
+        signal("STOP", fresh);
+        frozen.addAll(fresh);
+      }
+      return frozen;
     }
 
     /** Whether the candidate's child, the worker JVM, still runs. */
@@ -545,10 +573,8 @@ final class ChaosRunner {
         return;
       }
       Increment last = db.last();
-      List<ProcessHandle> children = leader.process.descendants().collect(Collectors.toList());
-      List<ProcessHandle> all = new ArrayList<>(children);
-      all.add(leader.process.toHandle());
-      signal("STOP", all);
+      long stoppedAt = System.currentTimeMillis();
+      List<ProcessHandle> children = freeze(leader, true);
       long stopped = now();
       report.pauses++;
       sleep(LEASE_MILLIS + 1_000);
@@ -570,7 +596,8 @@ final class ChaosRunner {
       signal("CONT", children);
       Thread.sleep(headStart);
       signal("CONT", List.of(leader.process.toHandle()));
-      pauses.add(new Pause(leader.id, last.token, System.currentTimeMillis() - headStart));
+      pauses.add(
+          new Pause(leader.id, last.token, stoppedAt, System.currentTimeMillis() - headStart));
       log(
           "paused %s (leader, token %d) and its child for %.1f s; the store's fence is now %d%s%s;"
               + " the child resumed %d ms before leasehold",

@@ -26,7 +26,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * the holder or the fencing token changes:
  *
  * <pre>
- * term  &lt;seen ms&gt; &lt;token&gt; &lt;holder, - when released&gt; &lt;acquireTime ms&gt; &lt;renewTime ms&gt;
+ * term  &lt;read ms&gt; &lt;token&gt; &lt;holder, - when released&gt; &lt;acquireTime ms&gt; &lt;renewTime ms&gt;
  * error &lt;ms&gt; &lt;message&gt;       the first failed read of a run of failures
  * </pre>
  *
@@ -42,7 +42,7 @@ public final class LockRecorder {
   private LockRecorder() {}
 
   /** One term as recorded. */
-  record Term(long token, String holder, long seenAt, long acquiredAt, long renewedAt) {
+  record Term(long token, String holder, long readAt, long acquiredAt, long renewedAt) {
     boolean released() {
       return holder.isEmpty();
     }
@@ -69,6 +69,7 @@ public final class LockRecorder {
         }
         try {
           Optional<LockSnapshot> s = lock.get(Duration.ofSeconds(1));
+          long read = System.currentTimeMillis(); // a read may take long on a busy machine
           failing = false;
           if (s.isPresent()) {
             LeaderElectionRecord r = s.get().record();
@@ -77,7 +78,7 @@ public final class LockRecorder {
             if (!key.equals(last)) {
               journal.line(
                   "term "
-                      + now
+                      + read
                       + " "
                       + key
                       + " "

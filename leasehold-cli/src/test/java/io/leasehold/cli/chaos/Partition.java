@@ -62,11 +62,16 @@ final class Partition {
 
   // the analysis
   String outcome = "";
-  Long
-      takeoverMillis; // cut to the next term's start, when another term followed before the next
-                      // fault
-  Long
-      marginMillis; // the next term's start minus the old child's stop (checked for another holder)
+
+  /** From the cut to the next term's start, when a term followed before the next fault. */
+  Long takeoverMillis;
+
+  /** The next term's start minus the old child's SIGTERM (checked when another holder's). */
+  Long marginMillis;
+
+  /** The next term's start minus the moment the old child was gone (reported). */
+  Long goneMarginMillis;
+
   String nextHolder;
   boolean tokenRose = true;
   int oldChildRejected; // its writes the store's fence refused, before the next fault
@@ -86,14 +91,28 @@ final class Partition {
   }
 
   /**
-   * When the child of a term was gone: its journal's last line (its shutdown hook runs on SIGTERM),
-   * else the line {@code leasehold} logs after stopping it; null when neither exists.
+   * When the child of a term got SIGTERM, at the latest: its journal's {@code end} line (its
+   * shutdown hook, which runs once the signal has arrived); or, when it died without one (SIGKILL
+   * after the grace, its JVM too busy to run the hook), the line {@code leasehold} logs just before
+   * sending the signal; null when neither exists.
    */
-  static Long childStopped(WorkerActivity child, CandidateLog log, long from) {
+  static Long sigterm(WorkerActivity child, CandidateLog log) {
     if (child.ended >= 0) {
       return child.ended;
     }
-    return log.childStoppedAfter(from);
+    return log.stopOf(child.token).stopping();
+  }
+
+  /**
+   * When the child of a term was gone, at the latest: its journal's {@code end} line, or the line
+   * {@code leasehold} logs once the child exited (after SIGKILL if it had to; a loose bound on a
+   * busy machine, logged after waiting for the process); null when neither exists.
+   */
+  static Long gone(WorkerActivity child, CandidateLog log) {
+    if (child.ended >= 0) {
+      return child.ended;
+    }
+    return log.stopOf(child.token).gone();
   }
 
   /** Works out the outcome and the checks of this partition. */
@@ -130,19 +149,24 @@ final class Partition {
               child == null || oldChildRejected > 0 || child.lastEvent < next.start(),
               "the frozen leader's child went on after the next term began and was never refused");
         } else if (child != null) {
-          Long stopped = childStopped(child, logs.apply(leader), cutAt);
-          if (stopped == null) {
+          CandidateLog log = logs.apply(leader);
+          Long sigterm = sigterm(child, log);
+          Long gone = gone(child, log);
+          if (gone != null) {
+            goneMarginMillis = next.start() - gone;
+          }
+          if (sigterm == null) {
             check(
                 false,
                 "no trace of when " + leader + "'s child (token " + leaderToken + ") stopped");
           } else {
-            marginMillis = next.start() - stopped;
+            marginMillis = next.start() - sigterm;
             check(
                 marginMillis > 0 || next.holder().equals(leader),
                 leader
                     + "'s child (token "
                     + leaderToken
-                    + ") was still running "
+                    + ") got SIGTERM "
                     + -marginMillis
                     + " ms after "
                     + next.holder()
@@ -223,7 +247,10 @@ final class Partition {
           String.format(Locale.ROOT, ", next term %.2f s after the cut", takeoverMillis / 1000.0));
     }
     if (marginMillis != null) {
-      b.append(", margin ").append(marginMillis).append(" ms");
+      b.append(", margin ").append(marginMillis).append(" ms after SIGTERM");
+    }
+    if (goneMarginMillis != null && !goneMarginMillis.equals(marginMillis)) {
+      b.append(", ").append(goneMarginMillis).append(" ms after the child was gone");
     }
     if (oldChildRejected > 0) {
       b.append(", old child refused ").append(oldChildRejected).append("x");
