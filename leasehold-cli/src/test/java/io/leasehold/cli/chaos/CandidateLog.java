@@ -62,29 +62,40 @@ final class CandidateLog {
 
   /**
    * What {@code leasehold} logged about stopping the child of its term with {@code token}: when it
-   * was about to send SIGTERM ("stopping the child", logged just before the signal) and when the
-   * child was gone (the line after it, logged once the child exited, after SIGKILL if it had to);
-   * either null when absent. Only that term's lines count: from its "leading with fencing token"
-   * line to the next term's, or to a restart of the process.
+   * was about to send SIGTERM ("stopping <program> (pid N)", logged just before the signal) and
+   * when the child was gone ("<program> (pid N) ended ..." or "... killed", logged once its group
+   * had ended); either null when absent. Only that term's lines count: from its "leads <lock> with
+   * fencing token N:" line to the next term's, or to a restart of the process.
    */
   Stop stopOf(long token) {
     Long stopping = null;
     boolean inTerm = false;
     for (Line l : lines) {
       String t = l.text();
-      if (t.contains("leading with fencing token ") || t.contains(" competing for ")) {
+      boolean termLine = t.contains(" leads ") && t.contains(" with fencing token ");
+      if (termLine || t.contains(" competing for ")) {
         if (inTerm) {
           break; // the next term, or the process restarted
         }
-        inTerm = t.contains("leading with fencing token " + token + ":");
-      } else if (inTerm && stopping == null && t.contains("stopping the child")) {
+        inTerm = termLine && t.contains(" with fencing token " + token + ":");
+      } else if (inTerm && stopping == null && STOPPING.matcher(t).find()) {
         stopping = l.at();
-      } else if (inTerm && stopping != null && t.matches("^(\\w+ )?(- )?child .*")) {
+      } else if (inTerm && stopping != null && GONE.matcher(t).find()) {
         return new Stop(stopping, l.at());
       }
     }
     return new Stop(stopping, null);
   }
+
+  /**
+   * "stopping sh (pid 42): leasehold is stopping", "lost the lease of x (...): stopping sh (pid
+   * 42)".
+   */
+  private static final Pattern STOPPING = Pattern.compile("stopping \\S+ \\(pid \\d+\\)");
+
+  /** "sh (pid 42) ended 12 ms after SIGTERM", "sh (pid 42) did not end within ...; killed". */
+  private static final Pattern GONE =
+      Pattern.compile("^(\\w+ )?\\S+ \\(pid \\d+\\) (ended|had already ended|did not end|was )");
 
   /** See {@link #stopOf}. */
   record Stop(Long stopping, Long gone) {}
