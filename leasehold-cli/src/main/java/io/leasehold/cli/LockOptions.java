@@ -1,8 +1,6 @@
 package io.leasehold.cli;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -35,7 +33,8 @@ final class LockOptions {
       names = "--id",
       paramLabel = "IDENTITY",
       description =
-          "This candidate's identity, unique among the candidates (default: hostname-pid).")
+          "This candidate's identity, unique among the candidates (default: the host name and a"
+              + " random UUID, hostname_uuid).")
   String identity;
 
   @Option(names = "--user", description = "PostgreSQL user (default: $PGUSER); etcd user.")
@@ -138,18 +137,14 @@ final class LockOptions {
     }
   }
 
-  /** The identity to use: --id, or hostname-pid. */
+  /**
+   * The identity to use: --id, or the host name and a random UUID (chosen once per process), as
+   * Kubernetes controllers do: host names and process ids repeat in containers.
+   */
   String identity() {
-    if (identity != null) {
-      return identity;
+    if (identity == null) {
+      identity = ResourceLockConfig.uniqueIdentity();
     }
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "localhost";
-    }
-    String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
-    return host + "-" + pid;
+    return identity;
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -409,6 +410,8 @@ final class RunCommand implements Callable<Integer> {
     private final CompletableFuture<Exit> childExit;
     private final Duration childGrace;
     private final Path setsid;
+    // one child at a time: a term taken back quickly waits until the last term's child is gone
+    private final ReentrantLock oneChild = new ReentrantLock();
     volatile boolean led;
 
     Round(CompletableFuture<Exit> childExit, Duration childGrace, Path setsid) {
@@ -418,6 +421,19 @@ final class RunCommand implements Callable<Integer> {
     }
 
     void lead(LeadershipContext ctx) {
+      try {
+        oneChild.lockInterruptibly();
+      } catch (InterruptedException e) {
+        return; // this term ended while the last one's child was still being stopped
+      }
+      try {
+        leadAlone(ctx);
+      } finally {
+        oneChild.unlock();
+      }
+    }
+
+    private void leadAlone(LeadershipContext ctx) {
       if (ctx.isCancelled()) {
         return;
       }
