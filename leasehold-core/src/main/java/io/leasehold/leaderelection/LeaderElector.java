@@ -280,11 +280,11 @@ public final class LeaderElector implements AutoCloseable {
   // ================================================================== the loop
 
   /** Runs one acquire or renew attempt; started by a timer, on the clock's thread. */
-  private void attempt() {
+  private void attempt(Object timer) {
     Attempt a;
     synchronized (this) {
-      schedule.fired();
-      if (inFlight != null
+      if (!schedule.fired(timer)
+          || inFlight != null
           || (state != State.FOLLOWING && state != State.LEADING)
           || !schedule.admit()) {
         return;
