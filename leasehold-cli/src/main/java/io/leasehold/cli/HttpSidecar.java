@@ -3,6 +3,7 @@ package io.leasehold.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.leasehold.leaderelection.LeaderElector;
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,13 +42,7 @@ final class HttpSidecar implements AutoCloseable {
     InetSocketAddress bind = parse(address);
     HttpServer server = HttpServer.create(bind, 16);
     ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "leasehold-http");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(2, DaemonThreads.factory("leasehold-http"));
     server.setExecutor(executor);
     server.createContext(
         "/healthz",

@@ -299,12 +299,20 @@ public final class EtcdLock implements Lock {
   }
 
   /**
-   * Watches the key: every put or delete reaches {@code watcher} at once. The watch reconnects by
-   * itself after a broken stream and reports it as a change, so the elector reads the key again.
+   * Watches the key: every put or delete reaches {@code watcher} at once. The watch opens a new
+   * stream after a broken one, as every backend's watch does ({@link
+   * io.leasehold.leaderelection.resourcelock.ReconnectingWatch}), and reports it as a change, so
+   * the elector reads the key again.
    */
   @Override
   public Optional<LockWatch> watch(LockWatcher watcher) {
-    return Optional.of(EtcdKeyWatch.start(client, keyBytes, this::decodeForWatch, watcher));
+    return Optional.of(
+        EtcdKeyWatch.start(
+            client,
+            keyBytes,
+            this::decodeForWatch,
+            Objects.requireNonNull(watcher, "watcher"),
+            description + " (" + identity() + ")"));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.EventRecorder;
 import java.time.Instant;
 import java.util.Objects;
@@ -211,11 +212,7 @@ public final class KubernetesEventRecorder implements EventRecorder {
             30,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(256),
-            r -> {
-              Thread t = new Thread(r, "leasehold-kubernetes-events");
-              t.setDaemon(true);
-              return t;
-            },
+            DaemonThreads.factory("leasehold-kubernetes-events"),
             new ThreadPoolExecutor.AbortPolicy());
     e.allowCoreThreadTimeOut(true);
     return e;
