@@ -410,9 +410,10 @@ class EtcdLockTest {
   void badNamesAndEndpointsAreRejectedClearly() {
     assertThatThrownBy(() -> EtcdLock.builder(client).name("a/b").identity("x").build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("must not contain '/'");
+        .hasMessage("name must not contain '/' (it is one etcd key segment); got \"a/b\"");
     assertThatThrownBy(() -> EtcdLock.builder(client).name("").identity("x").build())
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must not be blank; got \"\"");
     assertThatThrownBy(() -> EtcdClients.builder().build())
         .hasMessage("at least one etcd endpoint is required");
     assertThatThrownBy(() -> EtcdClients.builder().endpoints("127.0.0.1:2379").build())

@@ -2,6 +2,7 @@ package io.leasehold.jdbc;
 
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockBuilder;
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
@@ -65,13 +66,18 @@ public final class JdbcLock implements Lock {
   private final boolean createTable;
   private final String description;
 
-  private JdbcLock(Builder b) {
-    this.dataSource = b.dataSource;
-    this.table = new LeaseTable(b.table);
+  private JdbcLock(
+      DataSource dataSource,
+      LeaseTable table,
+      String name,
+      ResourceLockConfig config,
+      boolean createTable) {
+    this.dataSource = dataSource;
+    this.table = table;
     this.tableCheck = TableCheck.of(dataSource, table);
-    this.name = b.name;
-    this.config = b.config;
-    this.createTable = b.createTable;
+    this.name = name;
+    this.config = config;
+    this.createTable = createTable;
     this.description = kind(dataSource) + ":" + table.name + "/" + name;
   }
 
@@ -323,34 +329,14 @@ public final class JdbcLock implements Lock {
     return "jdbc";
   }
 
-  /** Builds a {@link JdbcLock}. */
-  public static final class Builder {
+  /** Builds a {@link JdbcLock}; the name is its row's primary key. */
+  public static final class Builder extends LockBuilder<Builder> {
     private final DataSource dataSource;
-    private String name;
-    private ResourceLockConfig config;
     private String table = DEFAULT_TABLE;
     private boolean createTable = true;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    }
-
-    /** The lock's name: its row's primary key (required, at most 253 characters). */
-    public Builder name(String lockName) {
-      this.name = lockName;
-      return this;
-    }
-
-    /** This candidate's identity (or use {@link #config}). */
-    public Builder identity(String identity) {
-      this.config = ResourceLockConfig.of(identity);
-      return this;
-    }
-
-    /** This candidate's identity and event recorder. */
-    public Builder config(ResourceLockConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
-      return this;
     }
 
     /** The table, {@code table} or {@code schema.table} (default {@value #DEFAULT_TABLE}). */
@@ -368,17 +354,13 @@ public final class JdbcLock implements Lock {
     /**
      * Builds the lock; nothing is connected until the first call.
      *
-     * @throws IllegalArgumentException for a missing name or identity, or an invalid table name
+     * @throws IllegalArgumentException for a missing or invalid name or identity, or an invalid
+     *     table name
      */
     public JdbcLock build() {
-      if (name == null || name.isEmpty() || name.length() > 253) {
-        throw new IllegalArgumentException("lock name must have 1 to 253 characters");
-      }
-      if (config == null) {
-        throw new IllegalArgumentException("identity must be set");
-      }
-      LeaseTable.validateName(table);
-      return new JdbcLock(this);
+      String name = checkedName();
+      ResourceLockConfig config = checkedConfig();
+      return new JdbcLock(dataSource, new LeaseTable(table), name, config, createTable);
     }
   }
 }

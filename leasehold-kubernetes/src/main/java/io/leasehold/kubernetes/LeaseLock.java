@@ -46,8 +46,8 @@ public final class LeaseLock extends ObjectLock {
   }
 
   /** Starts a builder of a lock that uses {@code client}; the caller keeps ownership of it. */
-  public static Builder builder(KubernetesClient client) {
-    return new Builder(client);
+  public static KubernetesLockBuilder<LeaseLock> builder(KubernetesClient client) {
+    return new KubernetesLockBuilder<>(client, LeaseLock::new);
   }
 
   @Override
@@ -141,23 +141,6 @@ public final class LeaseLock extends ObjectLock {
       return WireTimes.parse((String) v);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("spec." + field + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Builds a {@link LeaseLock}. */
-  public static final class Builder extends LockBuilder<Builder, LeaseLock> {
-    private Builder(KubernetesClient client) {
-      super(client);
-    }
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    @Override
-    public LeaseLock build() {
-      return new LeaseLock(settings.validate());
     }
   }
 }

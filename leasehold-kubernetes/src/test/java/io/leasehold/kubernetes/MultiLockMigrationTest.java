@@ -151,7 +151,7 @@ class MultiLockMigrationTest {
     return e;
   }
 
-  private String holder(LeaseLock.Builder builder) {
+  private String holder(KubernetesLockBuilder<LeaseLock> builder) {
     try {
       return builder
           .namespace(NS)
