@@ -133,7 +133,7 @@ class EtcdLockTest {
       {"{\"leaseDurationSeconds\":15,\"leaderTransitions\":0}", "holderIdentity is missing"},
       {
         "{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":-1,\"leaderTransitions\":0}",
-        "leaseDurationSeconds is out of range: -1"
+        "leaseDurationSeconds must not be negative, found -1"
       },
       {
         "{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":\"15\",\"leaderTransitions\":0}",
@@ -147,7 +147,7 @@ class EtcdLockTest {
       {
         "{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":15,\"leaderTransitions\":0,"
             + "\"fencingToken\":-4}",
-        "fencingToken is out of range"
+        "fencingToken must not be negative, found -4"
       },
     };
     for (String[] c : cases) {

@@ -120,12 +120,10 @@ public final class LeaseLock extends ObjectLock {
       return 0;
     }
     if ((v instanceof Integer || v instanceof Long)
-        && ((Number) v).longValue() >= 0
-        && ((Number) v).longValue() <= Integer.MAX_VALUE) {
+        && ((Number) v).intValue() == ((Number) v).longValue()) {
       return ((Number) v).intValue();
     }
-    throw new IllegalArgumentException(
-        "spec." + field + " must be a non-negative 32-bit integer, found " + v);
+    throw new IllegalArgumentException("spec." + field + " must be a 32-bit integer, found " + v);
   }
 
   private static Instant time(Map<?, ?> spec, String field) {

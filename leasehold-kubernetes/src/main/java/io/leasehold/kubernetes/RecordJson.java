@@ -19,7 +19,8 @@ import java.util.Map;
  * unset), {@code strategy} and {@code preferredHolder} only when set, and strings escaped the way
  * Go escapes them (HTML-safe). Reading follows Go's {@code json.Unmarshal}: unknown fields are
  * ignored, keys match case-insensitively, a missing field keeps its zero value, and a value of the
- * wrong type is an error. The fencing token is not part of this JSON.
+ * wrong type is an error, as is a value the record's builder refuses (a negative count). The
+ * fencing token is not part of this JSON.
  */
 final class RecordJson {
   private static final ObjectMapper MAPPER =
@@ -85,7 +86,7 @@ final class RecordJson {
           b.holderIdentity(text(v, "holderIdentity"));
           break;
         case "leasedurationseconds":
-          b.leaseDurationSeconds(nonNegative(v, "leaseDurationSeconds"));
+          b.leaseDurationSeconds(integer(v, "leaseDurationSeconds"));
           break;
         case "acquiretime":
           b.acquireTime(instant(v, "acquireTime"));
@@ -94,7 +95,7 @@ final class RecordJson {
           b.renewTime(instant(v, "renewTime"));
           break;
         case "leadertransitions":
-          b.leaderTransitions(nonNegative(v, "leaderTransitions"));
+          b.leaderTransitions(integer(v, "leaderTransitions"));
           break;
         case "strategy":
           b.strategy(emptyToNull(text(v, "strategy")));
@@ -121,18 +122,14 @@ final class RecordJson {
     return v.textValue();
   }
 
-  private static int nonNegative(JsonNode v, String field) {
+  private static int integer(JsonNode v, String field) {
     if (v.isNull()) {
       return 0;
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
       throw new IllegalArgumentException(field + " must be an integer, found " + v);
     }
-    int n = v.intValue();
-    if (n < 0) {
-      throw new IllegalArgumentException(field + " must not be negative, found " + n);
-    }
-    return n;
+    return v.intValue();
   }
 
   private static Instant instant(JsonNode v, String field) {
