@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +61,7 @@ final class HttpSidecar implements AutoCloseable {
         ex -> {
           LeaderElector e = elector.get();
           String holder = e == null ? "" : e.getLeader();
-          reply(ex, 200, "application/json", "{\"name\":" + Json.string(holder) + "}\n");
+          reply(ex, 200, "application/json", Json.object(Map.of("name", holder)) + "\n");
         });
     server.createContext(
         "/metrics",

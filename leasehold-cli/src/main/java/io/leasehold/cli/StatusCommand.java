@@ -5,11 +5,15 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -119,21 +123,20 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private String json(String where, LeaderElectionRecord r) {
-    StringBuilder s = new StringBuilder("{");
-    s.append("\"lock\":").append(Json.string(lock.name));
-    s.append(",\"backend\":").append(Json.string(where));
-    s.append(",\"state\":")
-        .append(Json.string(r == null ? "absent" : r.hasHolder() ? "held" : "released"));
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("lock", lock.name);
+    fields.put("backend", where);
+    fields.put("state", r == null ? "absent" : r.hasHolder() ? "held" : "released");
     if (r != null) {
-      s.append(",\"holderIdentity\":").append(Json.string(r.holderIdentity()));
-      s.append(",\"acquireTime\":").append(Json.string(r.acquireTime()));
-      s.append(",\"renewTime\":").append(Json.string(r.renewTime()));
-      s.append(",\"ageSeconds\":").append(ageSeconds(r));
-      s.append(",\"leaseDurationSeconds\":").append(r.leaseDurationSeconds());
-      s.append(",\"leaderTransitions\":").append(r.leaderTransitions());
-      s.append(",\"fencingToken\":").append(r.fencingToken());
+      fields.put("holderIdentity", r.holderIdentity());
+      fields.put("acquireTime", Objects.toString(r.acquireTime(), null));
+      fields.put("renewTime", Objects.toString(r.renewTime(), null));
+      fields.put("ageSeconds", ageSeconds(r));
+      fields.put("leaseDurationSeconds", r.leaseDurationSeconds());
+      fields.put("leaderTransitions", r.leaderTransitions());
+      fields.put("fencingToken", r.fencingToken());
     }
-    return s.append('}').toString();
+    return Json.object(fields);
   }
 
   private static String age(LeaderElectionRecord r) {
@@ -143,11 +146,10 @@ final class StatusCommand implements Callable<Integer> {
             Duration.ofMillis(Duration.between(r.renewTime(), Instant.now()).toMillis()));
   }
 
-  private static String ageSeconds(LeaderElectionRecord r) {
-    if (r.renewTime() == null) {
-      return "null";
-    }
-    return String.format(
-        Locale.ROOT, "%.3f", Duration.between(r.renewTime(), Instant.now()).toMillis() / 1000.0);
+  /** Seconds since the last renewal, to the millisecond, or null when never renewed. */
+  private static BigDecimal ageSeconds(LeaderElectionRecord r) {
+    return r.renewTime() == null
+        ? null
+        : BigDecimal.valueOf(Duration.between(r.renewTime(), Instant.now()).toMillis(), 3);
   }
 }
