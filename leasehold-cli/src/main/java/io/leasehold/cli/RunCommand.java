@@ -4,6 +4,7 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.micrometer.MicrometerMetricsProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -286,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
                   .apply(LeaderElectionConfig.builder())
                   .lock(locks.lock(identity))
                   .name(lock.name)
-                  .keepCompeting(true)
+                  .whenLost(WhenLost.COMPETE_AGAIN)
                   .releaseOnCancel(releaseOnCancel)
                   .metricsProvider(metrics)
                   .callbacks(callbacks(round))
