@@ -119,10 +119,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int narrate(Path db, JdbcLock observer) throws Exception {
-    out.printf(
-        "Leasehold demo: three processes elect a leader on one SQLite file%n"
-            + "  lease %s, renew deadline %s, retry period %s; database %s%n%n",
-        Durations.format(lease), Durations.format(renew), Durations.format(retry), db);
+    out.print(
+        """
+        Leasehold demo: three processes elect a leader on one SQLite file
+          lease %s, renew deadline %s, retry period %s; database %s
+
+        """
+            .formatted(
+                Durations.format(lease), Durations.format(renew), Durations.format(retry), db));
     say("starting candidates alpha, bravo and charlie, each a `leasehold run` process");
     for (String name : NAMES) {
       candidates.add(startCandidate(name, db));
@@ -161,13 +165,21 @@ final class DemoCommand implements Callable<Integer> {
         third.name(), third.token(), ms(failover), failover / (double) lease.toNanos());
 
     Optional<LockSnapshot> last = observer.get(Duration.ofSeconds(5));
-    out.printf("%nSummary%n");
-    out.printf("  first election     %s after the candidates started%n", ms(elected - start));
-    out.printf("  graceful handover  %s (the leader released the lease)%n", ms(handover));
-    out.printf(
-        "  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
-            + " the others saw)%n",
-        ms(failover), failover / (double) lease.toNanos(), Durations.format(lease));
+    out.print(
+        """
+
+        Summary
+          first election     %s after the candidates started
+          graceful handover  %s (the leader released the lease)
+          crash failover     %s = %.2f x the %s lease (a full lease after the last renewal the \
+        others saw)
+        """
+            .formatted(
+                ms(elected - start),
+                ms(handover),
+                ms(failover),
+                failover / (double) lease.toNanos(),
+                Durations.format(lease)));
     last.map(LockSnapshot::record)
         .ifPresent(
             r ->

@@ -41,26 +41,12 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
 
-  @Option(
-      names = "--timeout",
-      converter = Durations.class,
-      defaultValue = "10s",
-      description = "How long to wait for the backend (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin OneShotOptions oneShot = new OneShotOptions();
 
   @Override
   public Integer call() {
     CommandLine cmd = spec.commandLine();
-    lock.checkNames(cmd);
-    Durations.require(cmd, "--timeout", timeout, Duration.ofMillis(100), Durations.LONGEST, "");
-    lock.callTimeout = timeout;
-    lock.renewDeadline = timeout.multipliedBy(2); // Kubernetes: request timeout = renewDeadline / 2
-    LockSpec locks;
-    try {
-      locks = LockSpec.parse(lock, true);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, Leasehold.message(e));
-    }
+    LockSpec locks = oneShot.open(cmd, lock, true);
     PrintWriter out = cmd.getOut();
     try (locks) {
       Lock l = locks.lock("leasehold-status");
@@ -68,7 +54,7 @@ final class StatusCommand implements Callable<Integer> {
       if (!locks.absent()) {
         long t0 = System.nanoTime();
         try {
-          read = l.get(timeout);
+          read = l.get(oneShot.timeout);
         } catch (LockException e) {
           if (locks.isAbsence(e)) {
             return print(out, l, null);

@@ -22,10 +22,11 @@ import java.util.concurrent.Executor;
  *       jittered by up to {@link LeaderElector#JITTER_FACTOR} times it.
  * </ul>
  *
- * <p>The rules and messages are client-go's: leaseDuration must be greater than renewDeadline,
- * renewDeadline must be greater than retryPeriod*JitterFactor, and each must be greater than zero.
- * The ratio leaseDuration / renewDeadline is the clock-rate ratio tolerated between candidates (ρ):
- * 15 s / 10 s tolerates one clock running 1.5 times as fast as another.
+ * <p>The rules and messages are client-go's, with Java's null where Go says nil: leaseDuration must
+ * be greater than renewDeadline, renewDeadline must be greater than retryPeriod*JitterFactor, and
+ * each must be greater than zero. The ratio leaseDuration / renewDeadline is the clock-rate ratio
+ * tolerated between candidates (ρ): 15 s / 10 s tolerates one clock running 1.5 times as fast as
+ * another.
  *
  * <h2>The leader deadline</h2>
  *
@@ -417,7 +418,7 @@ public final class LeaderElectionConfig {
           callbacks != null && callbacks.onStartedLeading() != null,
           "OnStartedLeading callback must not be null");
       require(callbacks.onStoppedLeading() != null, "OnStoppedLeading callback must not be null");
-      require(lock != null, "Lock must not be null");
+      require(lock != null, "Lock must not be null."); // client-go's period
       String identity = lock.identity();
       require(identity != null && !identity.isEmpty(), "Lock identity is empty");
       if (leaderDeadlineMargin != null) {

@@ -119,7 +119,7 @@ class LeaderElectionConfigTest {
 
   @Test
   void aLockWithAnIdentityIsRequired() {
-    assertThatThrownBy(() -> valid().lock(null).build()).hasMessage("Lock must not be null");
+    assertThatThrownBy(() -> valid().lock(null).build()).hasMessage("Lock must not be null.");
     assertThatThrownBy(() -> valid().lock(store.lock("l", "")).build())
         .hasMessage("Lock identity is empty");
   }

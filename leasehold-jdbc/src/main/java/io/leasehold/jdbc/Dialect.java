@@ -40,14 +40,14 @@ enum Dialect {
     <T> T inTransaction(SqlCall call, SqlCall.Work<T> work) throws SQLException, LockException {
       // a deferred read-then-write transaction fails with SQLITE_BUSY_SNAPSHOT, which the busy
       // timeout does not retry; BEGIN IMMEDIATE waits for the write lock instead
-      execute(call.connection, "BEGIN IMMEDIATE");
+      execute(call.connection(), "BEGIN IMMEDIATE");
       try {
         T result = work.run();
-        execute(call.connection, "COMMIT");
+        execute(call.connection(), "COMMIT");
         return result;
       } catch (SQLException | LockException | RuntimeException e) {
         try {
-          execute(call.connection, "ROLLBACK");
+          execute(call.connection(), "ROLLBACK");
         } catch (SQLException ignored) {
           // the connection is discarded anyway
         }
@@ -82,8 +82,8 @@ enum Dialect {
       // lease row's lock and so keep every other candidate from taking over; the server ends
       // such a session once it has been idle in the transaction longer than the call may take
       execute(
-          call.connection,
-          "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds * 1000L);
+          call.connection(),
+          "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds() * 1000L);
     }
 
     @Override
@@ -159,7 +159,7 @@ enum Dialect {
 
   /** Runs {@code work} in one write transaction; rolls back when it throws. */
   <T> T inTransaction(SqlCall call, SqlCall.Work<T> work) throws SQLException, LockException {
-    Connection c = call.connection;
+    Connection c = call.connection();
     c.setAutoCommit(false);
     try {
       begin(call);

@@ -66,18 +66,13 @@ public final class JdbcLock implements Lock {
   private final boolean createTable;
   private final String description;
 
-  private JdbcLock(
-      DataSource dataSource,
-      LeaseTable table,
-      String name,
-      ResourceLockConfig config,
-      boolean createTable) {
-    this.dataSource = dataSource;
-    this.table = table;
+  private JdbcLock(Builder b, String name, ResourceLockConfig config) {
+    this.dataSource = b.dataSource;
+    this.table = new LeaseTable(b.table);
     this.tableCheck = TableCheck.of(dataSource, table);
     this.name = name;
     this.config = config;
-    this.createTable = createTable;
+    this.createTable = b.createTable;
     this.description = kind(dataSource) + ":" + table.name + "/" + name;
   }
 
@@ -129,7 +124,8 @@ public final class JdbcLock implements Lock {
     Objects.requireNonNull(record, "record");
     return run(
         timeout,
-        call -> call.dialect.inTransaction(call, () -> writeWithHistory(call, null, record, true)));
+        call ->
+            call.dialect().inTransaction(call, () -> writeWithHistory(call, null, record, true)));
   }
 
   /**
@@ -152,8 +148,8 @@ public final class JdbcLock implements Lock {
       return run(
           timeout,
           call ->
-              call.dialect.inTransaction(
-                  call, () -> writeWithHistory(call, base, record, newTerm)));
+              call.dialect()
+                  .inTransaction(call, () -> writeWithHistory(call, base, record, newTerm)));
     }
     return run(
         timeout,
@@ -277,7 +273,7 @@ public final class JdbcLock implements Lock {
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
         d.applyTimeout(c, left);
         tableCheck.ensure(c, createTable);
-        return work.run(new SqlCall(c, d, left));
+        return work.run(SqlCall.of(c, d, left));
       } catch (SQLException e) {
         if (isSerializationFailure(e)
             && ++attempt < MAX_SERIALIZATION_RETRIES
@@ -358,9 +354,7 @@ public final class JdbcLock implements Lock {
      *     table name
      */
     public JdbcLock build() {
-      String name = checkedName();
-      ResourceLockConfig config = checkedConfig();
-      return new JdbcLock(dataSource, new LeaseTable(table), name, config, createTable);
+      return new JdbcLock(this, checkedName(), checkedConfig());
     }
   }
 }

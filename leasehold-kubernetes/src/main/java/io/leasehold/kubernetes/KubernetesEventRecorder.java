@@ -176,11 +176,10 @@ public final class KubernetesEventRecorder implements EventRecorder {
   }
 
   private static ObjectReference reference(Object subject) {
-    if (subject instanceof ObjectReference) {
-      return (ObjectReference) subject;
+    if (subject instanceof ObjectReference r) {
+      return r;
     }
-    if (subject instanceof HasMetadata) {
-      HasMetadata o = (HasMetadata) subject;
+    if (subject instanceof HasMetadata o) {
       if (o.getMetadata() == null) {
         return null;
       }

@@ -57,10 +57,9 @@ public final class LeaseLock extends ObjectLock {
     if (specValue == null) {
       return b.build();
     }
-    if (!(specValue instanceof Map)) {
+    if (!(specValue instanceof Map<?, ?> spec)) {
       throw new IllegalArgumentException("spec must be an object");
     }
-    Map<?, ?> spec = (Map<?, ?>) specValue;
     return b.holderIdentity(text(spec, "holderIdentity"))
         .leaseDurationSeconds(count(spec, "leaseDurationSeconds"))
         .acquireTime(time(spec, "acquireTime"))

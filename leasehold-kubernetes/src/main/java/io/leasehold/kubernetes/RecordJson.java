@@ -82,29 +82,16 @@ final class RecordJson {
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       JsonNode v = field.getValue();
       switch (field.getKey().toLowerCase(Locale.ROOT)) {
-        case "holderidentity":
-          b.holderIdentity(text(v, "holderIdentity"));
-          break;
-        case "leasedurationseconds":
-          b.leaseDurationSeconds(integer(v, "leaseDurationSeconds"));
-          break;
-        case "acquiretime":
-          b.acquireTime(instant(v, "acquireTime"));
-          break;
-        case "renewtime":
-          b.renewTime(instant(v, "renewTime"));
-          break;
-        case "leadertransitions":
-          b.leaderTransitions(integer(v, "leaderTransitions"));
-          break;
-        case "strategy":
-          b.strategy(emptyToNull(text(v, "strategy")));
-          break;
-        case "preferredholder":
-          b.preferredHolder(emptyToNull(text(v, "preferredHolder")));
-          break;
-        default:
+        case "holderidentity" -> b.holderIdentity(text(v, "holderIdentity"));
+        case "leasedurationseconds" -> b.leaseDurationSeconds(integer(v, "leaseDurationSeconds"));
+        case "acquiretime" -> b.acquireTime(instant(v, "acquireTime"));
+        case "renewtime" -> b.renewTime(instant(v, "renewTime"));
+        case "leadertransitions" -> b.leaderTransitions(integer(v, "leaderTransitions"));
+        case "strategy" -> b.strategy(emptyToNull(text(v, "strategy")));
+        case "preferredholder" -> b.preferredHolder(emptyToNull(text(v, "preferredHolder")));
+        default -> {
           // unknown fields are ignored, as by Go
+        }
       }
     }
     return b.build();
@@ -170,35 +157,15 @@ final class RecordJson {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '"':
-          s.append("\\\"");
-          break;
-        case '\\':
-          s.append("\\\\");
-          break;
-        case '\b':
-          s.append("\\b");
-          break;
-        case '\f':
-          s.append("\\f");
-          break;
-        case '\n':
-          s.append("\\n");
-          break;
-        case '\r':
-          s.append("\\r");
-          break;
-        case '\t':
-          s.append("\\t");
-          break;
-        case '<':
-        case '>':
-        case '&':
-        case '\u2028':
-        case '\u2029':
-          unicode(s, c);
-          break;
-        default:
+        case '"' -> s.append("\\\"");
+        case '\\' -> s.append("\\\\");
+        case '\b' -> s.append("\\b");
+        case '\f' -> s.append("\\f");
+        case '\n' -> s.append("\\n");
+        case '\r' -> s.append("\\r");
+        case '\t' -> s.append("\\t");
+        case '<', '>', '&', '\u2028', '\u2029' -> unicode(s, c);
+        default -> {
           if (c < 0x20) {
             unicode(s, c);
           } else if (Character.isHighSurrogate(c)
@@ -210,6 +177,7 @@ final class RecordJson {
           } else {
             s.append(c);
           }
+        }
       }
     }
     s.append('"');

@@ -123,11 +123,8 @@ public final class LeaderElectionRecord {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof LeaderElectionRecord)) {
-      return false;
-    }
-    LeaderElectionRecord r = (LeaderElectionRecord) o;
-    return leaseDurationSeconds == r.leaseDurationSeconds
+    return o instanceof LeaderElectionRecord r
+        && leaseDurationSeconds == r.leaseDurationSeconds
         && leaderTransitions == r.leaderTransitions
         && fencingToken == r.fencingToken
         && holderIdentity.equals(r.holderIdentity)

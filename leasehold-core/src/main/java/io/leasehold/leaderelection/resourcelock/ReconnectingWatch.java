@@ -5,7 +5,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,19 +58,21 @@ public final class ReconnectingWatch implements LockWatch {
     AutoCloseable open(Session session) throws Exception;
   }
 
-  /** Where the watch's time comes from: the system's, or a test's. */
+  /** Where the watch's time and its jitter come from: the system's, or a test's. */
   interface Clock {
     long nanoTime();
 
     /** Runs {@code task} once after {@code delayNanos}; returns what cancels it. */
     Runnable schedule(Runnable task, long delayNanos);
+
+    /** A number drawn in [0, 1), for the jitter. */
+    double random();
   }
 
   private final String description;
   private final LockWatcher watcher;
   private final Connector connector;
   private final Clock clock;
-  private final DoubleSupplier jitter;
 
   // guarded by this
   private Session current;
@@ -85,16 +86,11 @@ public final class ReconnectingWatch implements LockWatch {
   private volatile boolean healthy;
 
   private ReconnectingWatch(
-      String description,
-      LockWatcher watcher,
-      Connector connector,
-      Clock clock,
-      DoubleSupplier jitter) {
+      String description, LockWatcher watcher, Connector connector, Clock clock) {
     this.description = description;
     this.watcher = watcher;
     this.connector = connector;
     this.clock = clock;
-    this.jitter = jitter;
   }
 
   /**
@@ -107,22 +103,13 @@ public final class ReconnectingWatch implements LockWatch {
    */
   public static ReconnectingWatch open(
       String description, LockWatcher watcher, Connector connector) {
-    return open(
-        description,
-        watcher,
-        connector,
-        SystemTimer.CLOCK,
-        () -> ThreadLocalRandom.current().nextDouble());
+    return open(description, watcher, connector, SystemTimer.CLOCK);
   }
 
-  /** {@link #open} on {@code clock}, with {@code jitter} drawing in [0, 1). */
+  /** {@link #open} on {@code clock}. */
   static ReconnectingWatch open(
-      String description,
-      LockWatcher watcher,
-      Connector connector,
-      Clock clock,
-      DoubleSupplier jitter) {
-    ReconnectingWatch w = new ReconnectingWatch(description, watcher, connector, clock, jitter);
+      String description, LockWatcher watcher, Connector connector, Clock clock) {
+    ReconnectingWatch w = new ReconnectingWatch(description, watcher, connector, clock);
     w.attempt();
     return w;
   }
@@ -285,7 +272,7 @@ public final class ReconnectingWatch implements LockWatch {
         warn = cause != null && !warned;
         warned |= warn;
         saidBack &= !warn;
-        delay = backoffNanos(failures, jitter.getAsDouble());
+        delay = backoffNanos(failures, clock.random());
         pending = clock.schedule(ReconnectingWatch.this::attempt, delay);
       }
       closeQuietly(ended);
@@ -333,6 +320,11 @@ public final class ReconnectingWatch implements LockWatch {
           public Runnable schedule(Runnable task, long delayNanos) {
             ScheduledFuture<?> f = POOL.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
             return () -> f.cancel(false);
+          }
+
+          @Override
+          public double random() {
+            return ThreadLocalRandom.current().nextDouble();
           }
         };
 

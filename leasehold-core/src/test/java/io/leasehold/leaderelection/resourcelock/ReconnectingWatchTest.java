@@ -62,8 +62,13 @@ class ReconnectingWatchTest {
           public Runnable schedule(Runnable task, long delayNanos) {
             return clock.schedule(task, delayNanos)::cancel;
           }
+
+          @Override
+          public double random() {
+            return random;
+          }
         };
-    return ReconnectingWatch.open("test", watcher, connector, virtual, () -> random);
+    return ReconnectingWatch.open("test", watcher, connector, virtual);
   }
 
   private static Duration ms(long millis) {
