@@ -4,6 +4,7 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.micrometer.MicrometerMetricsProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -159,8 +160,7 @@ final class RunCommand implements Callable<Integer> {
 
   private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
   // guarded by this
-  private LeaderElector current;
-  private Round currentRound;
+  private Running running;
   private boolean shuttingDown;
   private String identity;
   private LockSpec locks;
@@ -270,6 +270,9 @@ final class RunCommand implements Callable<Integer> {
     return g;
   }
 
+  /** The round in progress: its elector, and what its leadership does. */
+  private record Running(LeaderElector elector, Round round) {}
+
   /** How one round ended: the command's exit code and how long it ran. */
   private record Exit(int code, Duration ranFor) {}
 
@@ -286,7 +289,7 @@ final class RunCommand implements Callable<Integer> {
                   .apply(LeaderElectionConfig.builder())
                   .lock(locks.lock(identity))
                   .name(lock.name)
-                  .keepCompeting(true)
+                  .whenLost(WhenLost.COMPETE_AGAIN)
                   .releaseOnCancel(releaseOnCancel)
                   .metricsProvider(metrics)
                   .callbacks(callbacks(round))
@@ -295,8 +298,7 @@ final class RunCommand implements Callable<Integer> {
         if (shuttingDown) {
           return 1; // the shutdown hook owns the exit
         }
-        current = elector;
-        currentRound = round;
+        running = new Running(elector, round);
       }
       CompletableFuture<Void> stopped = elector.start();
       CompletableFuture.anyOf(childExit, stopped).join();
@@ -306,8 +308,7 @@ final class RunCommand implements Callable<Integer> {
       Exit exit = childExit.join();
       elector.close();
       synchronized (this) {
-        current = null;
-        currentRound = null;
+        running = null;
       }
       String ended =
           command.get(0)
@@ -500,20 +501,18 @@ final class RunCommand implements Callable<Integer> {
 
   /** SIGTERM, SIGINT: stop the command, release the lease, close everything. */
   private void shutdown() {
-    LeaderElector elector;
-    Round round;
+    Running stopping;
     synchronized (this) {
       shuttingDown = true;
-      elector = current;
-      round = currentRound;
+      stopping = running;
     }
     stopRequested.complete(null);
     if (monitor != null) {
       monitor.close(); // its probe would report the interrupted calls of the shutdown
     }
-    if (elector != null) {
-      elector.close();
-      log.info("stopped; {}", leaseOutcome(elector, round));
+    if (stopping != null) {
+      stopping.elector().close();
+      log.info("stopped; {}", leaseOutcome(stopping.elector(), stopping.round()));
     } else {
       log.info("stopped; this candidate does not hold the lease of {}", lock.name);
     }
@@ -541,7 +540,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private synchronized LeaderElector elector() {
-    return current;
+    return running == null ? null : running.elector();
   }
 
   private static String hostPort(HttpSidecar s) {

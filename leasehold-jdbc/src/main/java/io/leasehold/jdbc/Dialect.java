@@ -44,7 +44,7 @@ enum Dialect {
      */
     @Override
     <T> T inTransaction(SqlCall call, SqlCall.Work<T> work) throws SQLException, LockException {
-      Connection c = call.connection;
+      Connection c = call.connection();
       String mode;
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
@@ -97,8 +97,8 @@ enum Dialect {
       // lease row's lock and so keep every other candidate from taking over; the server ends
       // such a session once it has been idle in the transaction longer than the call may take
       execute(
-          call.connection,
-          "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds * 1000L);
+          call.connection(),
+          "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds() * 1000L);
     }
 
     @Override
@@ -174,7 +174,7 @@ enum Dialect {
 
   /** Runs {@code work} in one write transaction; rolls back when it throws. */
   <T> T inTransaction(SqlCall call, SqlCall.Work<T> work) throws SQLException, LockException {
-    Connection c = call.connection;
+    Connection c = call.connection();
     c.setAutoCommit(false);
     try {
       begin(call);

@@ -1,5 +1,6 @@
 package io.leasehold.jdbc;
 
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
@@ -47,7 +48,6 @@ final class SqliteFileWatch {
   static final long MIN_INTERVAL_MILLIS = 20;
   private static final Object LOCK = new Object();
   private static WatchService service;
-  private static Thread thread;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
   private static final Map<Path, List<Subscription>> BY_FILE = new HashMap<>();
   private static final int BARRIER_TIMEOUT_MILLIS = 2_000;
@@ -78,9 +78,7 @@ final class SqliteFileWatch {
     synchronized (LOCK) {
       if (service == null) {
         service = FileSystems.getDefault().newWatchService();
-        thread = new Thread(SqliteFileWatch::run, "leasehold-sqlite-watch");
-        thread.setDaemon(true);
-        thread.start();
+        DaemonThreads.start("leasehold-sqlite-watch", SqliteFileWatch::run);
       }
       if (!FOLDERS.containsKey(folder)) {
         FOLDERS.put(
@@ -119,7 +117,6 @@ final class SqliteFileWatch {
       if (--subscriptions == 0) {
         closing = service;
         service = null;
-        thread = null;
       }
     }
     if (barrier != null) {
@@ -319,7 +316,7 @@ final class SqliteFileWatch {
       try {
         watcher.changed(read);
       } catch (RuntimeException e) {
-        log.debug("a watcher of {} failed: {}", file, e.toString());
+        log.warn("a watcher of {} in {} threw", lock.lockName(), file, e);
       }
     }
 
