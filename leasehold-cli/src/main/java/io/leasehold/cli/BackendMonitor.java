@@ -1,5 +1,6 @@
 package io.leasehold.cli;
 
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import java.time.Duration;
@@ -26,12 +27,7 @@ final class BackendMonitor implements AutoCloseable {
   private final Duration callTimeout;
   private final Duration reportEvery;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "leasehold-monitor");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("leasehold-monitor"));
 
   // touched by one thread at a time: the caller of the first probe, then the timer's
   private String problem;

@@ -1,5 +1,6 @@
 package io.leasehold.cli;
 
+import io.leasehold.leaderelection.resourcelock.LockBuilder;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +26,8 @@ final class LockOptions {
       names = "--name",
       required = true,
       description =
-          "The lock's name, shared by all candidates of one election: 1 to 253 characters,"
-              + " no control characters.")
+          "The lock's name, shared by all candidates of one election: one line of at most 253"
+              + " characters.")
   String name;
 
   @Option(
@@ -76,9 +77,6 @@ final class LockOptions {
           "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
   Path kubeconfig;
 
-  /** The longest name or identity: a Kubernetes object name (a DNS subdomain) has at most 253. */
-  static final int MAX_NAME = 253;
-
   /** The renew deadline in force, for backends that derive a request timeout from it. */
   Duration renewDeadline = Duration.ofSeconds(10);
 
@@ -93,47 +91,18 @@ final class LockOptions {
               + " endpointsleases (default: ${DEFAULT-VALUE}).")
   String lockType;
 
-  /** Refuses a --name or --id that is blank, has control characters or is too long. */
-  void checkNames(CommandLine cmd) {
-    checkName(cmd, "--name", name);
-    if (identity != null) {
-      checkName(cmd, "--id", identity);
-    }
-  }
-
   /**
-   * A name must show as one line in logs and fit every backend: not blank, no control characters (a
-   * newline would split every log line that names it), at most {@value #MAX_NAME} characters.
+   * Refuses a --name or --id that breaks the rule of every lock builder ({@link
+   * LockBuilder#requireValid}: one visible line of at most 253 characters), naming the flag.
    */
-  static void checkName(CommandLine cmd, String flag, String value) {
-    String shown = Json.string(value);
-    if (value.isBlank()) {
-      throw new CommandLine.ParameterException(cmd, flag + " must not be blank; got " + shown);
-    }
-    boolean control =
-        value
-            .codePoints()
-            .anyMatch(
-                c ->
-                    Character.isISOControl(c)
-                        || Character.getType(c) == Character.LINE_SEPARATOR
-                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR);
-    if (control) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          flag + " must not contain control characters such as a newline or a tab; got " + shown);
-    }
-    if (value.length() > MAX_NAME) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          flag
-              + " must have at most "
-              + MAX_NAME
-              + " characters; got "
-              + value.length()
-              + ": "
-              + shown.substring(0, 40)
-              + "...");
+  void checkNames(CommandLine cmd) {
+    try {
+      LockBuilder.requireValid("--name", name);
+      if (identity != null) {
+        LockBuilder.requireValid("--id", identity);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
   }
 

@@ -7,7 +7,6 @@ import io.leasehold.leaderelection.resourcelock.LockConflictException;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -51,36 +50,22 @@ final class RepairCommand implements Callable<Integer> {
               + " the highest token ever handed out for this lock.")
   Long fencingToken;
 
-  @Option(
-      names = "--timeout",
-      converter = Durations.class,
-      defaultValue = "10s",
-      description = "How long to wait for the backend (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin OneShotOptions oneShot = new OneShotOptions();
 
   @Override
   public Integer call() {
     CommandLine cmd = spec.commandLine();
-    lock.checkNames(cmd);
-    Durations.require(cmd, "--timeout", timeout, Duration.ofMillis(100), Durations.LONGEST, "");
     if (fencingToken != null && fencingToken < 0) {
       throw new CommandLine.ParameterException(
           cmd, "--fencing-token must not be negative, not " + fencingToken);
     }
-    lock.callTimeout = timeout;
-    lock.renewDeadline = timeout.multipliedBy(2);
-    LockSpec locks;
-    try {
-      locks = LockSpec.parse(lock, false);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, Leasehold.message(e));
-    }
+    LockSpec locks = oneShot.open(cmd, lock, false);
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
     try (locks) {
       Lock l = locks.lock("leasehold-repair");
       try {
-        Optional<LockSnapshot> read = l.get(timeout);
+        Optional<LockSnapshot> read = l.get(oneShot.timeout);
         out.println(
             read.isEmpty()
                 ? "lock " + lock.name + " (" + l.describe() + ") has no record: nothing to repair"
@@ -140,7 +125,7 @@ final class RepairCommand implements Callable<Integer> {
             .fencingToken(token)
             .build();
     try {
-      LockSnapshot written = l.update(stored.get(), released, timeout);
+      LockSnapshot written = l.update(stored.get(), released, oneShot.timeout);
       out.println(
           "repaired "
               + lock.name
