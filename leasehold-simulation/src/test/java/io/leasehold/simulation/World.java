@@ -5,6 +5,7 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
@@ -404,7 +405,7 @@ final class World {
             .retryPeriod(Duration.ofNanos(scenario.retry))
             .releaseOnCancel(
                 scenario.releaseOnCancel && (!node.multiLock || scenario.model.multiLockReleases()))
-            .keepCompeting(true)
+            .whenLost(WhenLost.COMPETE_AGAIN)
             .enforceLeaderDeadline(scenario.model.enforceLeaderDeadline())
             .clock(inc.clock)
             .executor(new SimExecutor(this, inc))
