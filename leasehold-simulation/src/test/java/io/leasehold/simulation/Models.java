@@ -105,7 +105,9 @@ final class Models {
    * Every follower watches, and watches misbehave in every way (late, out of order, skipped, stale
    * repeats, a stale snapshot on reconnection), with releases, crashes, pauses and partitions, and
    * extreme legal rates. Followers that act on a watched snapshot (issue 16: write against it
-   * without a read) must stay safe: a stale snapshot's version is not the stored one.
+   * without a read) must stay safe: a stale snapshot's version is not the stored one, so such a
+   * write must fail its compare-and-swap (checked at the store: {@link Network.Watched}). The run
+   * must have seen such writes, some against snapshots already stale when the watch delivered them.
    */
   static final Model WATCHES =
       Model.SAFE
@@ -125,6 +127,9 @@ final class Models {
                   Stats.Counter.STALE_WATCH_EVENTS,
                   Stats.Counter.STALE_RELEASED_EVENTS,
                   Stats.Counter.SKIPPED_WATCH_EVENTS,
+                  Stats.Counter.WATCHED_WRITES,
+                  Stats.Counter.WATCHED_WRITES_REFUSED,
+                  Stats.Counter.STALE_WATCHED_WRITES,
                   Stats.Counter.LEADERS_PAUSED,
                   Stats.Counter.RESTARTS))
           .named("watches");
@@ -273,6 +278,8 @@ final class Models {
                 b.faults.add(Fault.Kind.WATCH);
                 b.mustHappen = EnumSet.copyOf(b.mustHappen);
                 b.mustHappen.add(Stats.Counter.STALE_WATCH_EVENTS);
+                b.mustHappen.add(Stats.Counter.WATCHED_WRITES);
+                b.mustHappen.add(Stats.Counter.STALE_WATCHED_WRITES);
               })
           .named("multilock-watches");
 

@@ -33,6 +33,17 @@ final class Network {
     UPDATE
   }
 
+  /**
+   * Whether an update is written against a snapshot the caller knows only from its watch (issue
+   * 16: a follower takes over straight from a watched snapshot, without a read), and whether that
+   * snapshot was already stale when the watch delivered it (lagging, reordered or repeated events).
+   */
+  enum Watched {
+    NO,
+    FRESH,
+    STALE
+  }
+
   /** One lock call in flight. */
   static final class Call {
     final long id;
@@ -41,6 +52,7 @@ final class Network {
     final Op op;
     final LockSnapshot base;
     final LeaderElectionRecord record;
+    final Watched watched;
     final CompletableFuture<Object> future = new CompletableFuture<>();
 
     /** Why the call failed before reaching the store's data, or null. */
@@ -55,13 +67,15 @@ final class Network {
         SimStore store,
         Op op,
         LockSnapshot base,
-        LeaderElectionRecord record) {
+        LeaderElectionRecord record,
+        Watched watched) {
       this.id = id;
       this.owner = owner;
       this.store = store;
       this.op = op;
       this.base = base;
       this.record = record;
+      this.watched = watched;
     }
   }
 
@@ -75,7 +89,8 @@ final class Network {
   /**
    * Sends a call of {@code from} to {@code store}; its future completes with the response, or with
    * a timeout error at {@code timeout} on the caller's clock unless the scenario's locks have late
-   * responses and the call does not {@code endAtTimeout} (a blocking call always does).
+   * responses and the call does not {@code endAtTimeout} (a blocking call always does); {@code
+   * watched} says whether an update's base came from the caller's watch alone.
    */
   CompletableFuture<Object> send(
       Incarnation from,
@@ -84,9 +99,10 @@ final class Network {
       LockSnapshot base,
       LeaderElectionRecord record,
       Duration timeout,
-      boolean endAtTimeout) {
+      boolean endAtTimeout,
+      Watched watched) {
     Node node = from.node;
-    Call call = new Call(++nextId, from, store, op, base, record);
+    Call call = new Call(++nextId, from, store, op, base, record, watched);
     if (!from.alive) {
       return call.future; // a dead process sends nothing
     }
@@ -178,6 +194,9 @@ final class Network {
       } catch (LockException | IllegalArgumentException e) {
         error = e;
       }
+      if (call.op == Op.UPDATE && call.watched != Watched.NO) {
+        watchedWrite(call, error == null);
+      }
     }
     Fault lossy = node.activeFault(Fault.Kind.LOSSY);
     boolean lost =
@@ -207,6 +226,28 @@ final class Network {
     Throwable e = error;
     world.schedule(
         world.now() + back, call.owner, World.Kind.RESPONSE, () -> respond(call, slow, r, e));
+  }
+
+  /**
+   * Counts a write against a watched snapshot; one against a snapshot that was stale when the
+   * watch delivered it must have been refused by the compare-and-swap.
+   */
+  private void watchedWrite(Call call, boolean applied) {
+    world.stats.add(Stats.Counter.WATCHED_WRITES);
+    if (!applied) {
+      world.stats.add(Stats.Counter.WATCHED_WRITES_REFUSED);
+    }
+    if (call.watched == Watched.STALE) {
+      world.stats.add(Stats.Counter.STALE_WATCHED_WRITES);
+      if (applied) {
+        world.checker.violation(
+            "a write against a snapshot stale when watched was applied: "
+                + call.owner.name()
+                + " wrote against v"
+                + SimStore.version(call.base)
+                + ", older than the store when its watch delivered it");
+      }
+    }
   }
 
   private Object apply(Call call) throws LockException {

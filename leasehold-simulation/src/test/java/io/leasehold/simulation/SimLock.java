@@ -7,6 +7,8 @@ import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,19 @@ final class SimLock implements Lock {
   /** The version of the last response received; used only by cached-version locks. */
   private long cachedVersion = -1;
 
+  /**
+   * Where the elector got the versions it may write against: from this lock's watch (fresh or
+   * already stale when delivered), unless a response of this lock carried the same version. The
+   * last few only: an update names one of the snapshots it was handed shortly before.
+   */
+  private final Map<Long, Network.Watched> origins =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Network.Watched> eldest) {
+          return size() > 32;
+        }
+      };
+
   SimLock(World world, Incarnation owner, SimStore store) {
     this.world = world;
     this.owner = owner;
@@ -44,9 +59,14 @@ final class SimLock implements Lock {
   public CompletableFuture<Optional<LockSnapshot>> getAsync(Duration timeout, Executor executor) {
     return world
         .network
-        .send(owner, store, Network.Op.GET, null, null, timeout, false)
+        .send(owner, store, Network.Op.GET, null, null, timeout, false, Network.Watched.NO)
         .thenApply(r -> (Optional<LockSnapshot>) r)
-        .whenComplete((r, e) -> r.ifPresent(this::cache));
+        .whenComplete(
+            (r, e) -> {
+              if (r != null) {
+                r.ifPresent(this::cache);
+              }
+            });
   }
 
   @Override
@@ -55,7 +75,7 @@ final class SimLock implements Lock {
     Objects.requireNonNull(record, "record");
     return world
         .network
-        .send(owner, store, Network.Op.CREATE, null, record, timeout, false)
+        .send(owner, store, Network.Op.CREATE, null, record, timeout, false, Network.Watched.NO)
         .thenApply(r -> (LockSnapshot) r)
         .whenComplete((r, e) -> cache(r));
   }
@@ -87,16 +107,32 @@ final class SimLock implements Lock {
     }
     return world
         .network
-        .send(owner, store, Network.Op.UPDATE, base, record, timeout, false)
+        .send(owner, store, Network.Op.UPDATE, base, record, timeout, false, origin(current))
         .thenApply(r -> (LockSnapshot) r)
         .whenComplete((r, e) -> cache(r));
   }
 
-  /** Remembers the version of a response (late ones too), for cached-version locks. */
+  /**
+   * Remembers the version of a response (late ones too), for cached-version locks; that version is
+   * no longer one known from the watch alone.
+   */
   private void cache(LockSnapshot s) {
     if (s != null) {
       cachedVersion = SimStore.version(s);
+      answered(s);
     }
+  }
+
+  /** A response carried {@code s}: its version is not known from the watch alone. */
+  private void answered(LockSnapshot s) {
+    if (s != null) {
+      origins.put(SimStore.version(s), Network.Watched.NO);
+    }
+  }
+
+  /** Whether an update against {@code base} is a write against a watched snapshot. */
+  private Network.Watched origin(LockSnapshot base) {
+    return origins.getOrDefault(SimStore.version(base), Network.Watched.NO);
   }
 
   /**
@@ -139,9 +175,14 @@ final class SimLock implements Lock {
   private Object block(Network.Op op, LockSnapshot base, LeaderElectionRecord record)
       throws LockException {
     Duration deterministic = Duration.ofNanos(world.callTimeout());
+    Network.Watched origin = base == null ? Network.Watched.NO : origin(base);
     CompletableFuture<Object> f =
-        world.network.send(owner, store, op, base, record, deterministic, true);
+        world.network.send(owner, store, op, base, record, deterministic, true, origin);
     world.await(owner, f);
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      Object r = f.join();
+      answered(r instanceof Optional<?> o ? (LockSnapshot) o.orElse(null) : (LockSnapshot) r);
+    }
     try {
       return f.join();
     } catch (CompletionException e) {
@@ -182,6 +223,19 @@ final class SimLock implements Lock {
     if (!owner.node.watches) {
       return Optional.empty();
     }
-    return Optional.of(store.subscribe(owner, watcher));
+    return Optional.of(
+        store.subscribe(
+            owner,
+            snapshot -> {
+              if (snapshot != null) {
+                Network.Watched seen =
+                    store.isStale(snapshot) ? Network.Watched.STALE : Network.Watched.FRESH;
+                origins.merge(
+                    SimStore.version(snapshot),
+                    seen,
+                    (before, now) -> before == Network.Watched.NO ? before : now);
+              }
+              watcher.changed(snapshot);
+            }));
   }
 }
