@@ -1,6 +1,5 @@
 package io.leasehold.simulation;
 
-
 import io.leasehold.leaderelection.ElectionClock;
 import java.time.Instant;
 
