@@ -243,9 +243,9 @@ final class Network {
         world.checker.violation(
             "a write against a snapshot stale when watched was applied: "
                 + call.owner.name()
-                + " wrote against v"
-                + SimStore.version(call.base)
-                + ", older than the store when its watch delivered it");
+                + " wrote against a snapshot that its watch delivered after the store had moved"
+                + " past it, and the store applied it as an update of v"
+                + SimStore.version(call.base));
       }
     }
   }

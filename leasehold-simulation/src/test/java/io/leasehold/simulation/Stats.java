@@ -23,7 +23,7 @@ final class Stats {
     STALE_WATCH_EVENTS("watch events older than the store"),
     STALE_RELEASED_EVENTS("stale watch events of a released record"),
     SKIPPED_WATCH_EVENTS("watch events skipped"),
-    WATCHED_WRITES("writes against a watched snapshot, without a read"),
+    WATCHED_WRITES("writes against a watched snapshot without a read"),
     WATCHED_WRITES_REFUSED("writes against a watched snapshot refused"),
     STALE_WATCHED_WRITES("writes against a snapshot already stale when watched"),
     DELETIONS("records deleted"),
