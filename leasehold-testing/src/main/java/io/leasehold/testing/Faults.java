@@ -58,7 +58,7 @@ public final class Faults {
 
   /** A lock that passes these faults before each call, then calls {@code lock}. */
   public Lock wrap(Lock lock) {
-    return new FaultyLock(Objects.requireNonNull(lock, "lock"));
+    return new FaultyLock(lock);
   }
 
   /** Makes the next {@code times} calls of {@code operation} fail with a LockException. */
@@ -114,11 +114,9 @@ public final class Faults {
   }
 
   /** The wrapper: the synchronous calls pass the faults; the asynchronous ones are Lock's own. */
-  private final class FaultyLock implements Lock {
-    private final Lock lock;
-
+  private final class FaultyLock extends ForwardingLock {
     FaultyLock(Lock lock) {
-      this.lock = lock;
+      super(lock);
     }
 
     @Override
@@ -138,26 +136,6 @@ public final class Faults {
         throws LockException {
       before(Operation.UPDATE, lock);
       return lock.update(current, record, timeout);
-    }
-
-    @Override
-    public void recordEvent(String event) {
-      lock.recordEvent(event);
-    }
-
-    @Override
-    public String identity() {
-      return lock.identity();
-    }
-
-    @Override
-    public String describe() {
-      return lock.describe();
-    }
-
-    @Override
-    public Duration changeDetectionGranularity() {
-      return lock.changeDetectionGranularity();
     }
 
     @Override
