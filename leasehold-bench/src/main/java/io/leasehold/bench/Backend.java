@@ -31,7 +31,7 @@ abstract class Backend implements AutoCloseable {
   abstract String watch();
 
   @Override
-  public void close() throws Exception {}
+  public void close() throws IOException, java.sql.SQLException {}
 
   static Backend start(String name) throws Exception {
     switch (name) {

@@ -44,7 +44,7 @@ abstract class BenchServer implements AutoCloseable {
   abstract Map<String, Long> requests() throws Exception;
 
   @Override
-  public void close() throws Exception {}
+  public void close() throws java.sql.SQLException {}
 
   static BenchServer start(String backend, Path dir, Duration lease) throws Exception {
     return switch (backend) {
@@ -96,7 +96,7 @@ abstract class BenchServer implements AutoCloseable {
       }
 
       @Override
-      public void close() throws Exception {
+      public void close() throws java.sql.SQLException {
         monitor.close();
         pg.close();
       }

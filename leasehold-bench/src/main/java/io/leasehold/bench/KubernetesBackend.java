@@ -1,15 +1,11 @@
 package io.leasehold.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.leasehold.kubernetes.KubernetesLocks;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
-import java.net.InetAddress;
-import java.util.HashMap;
+import io.leasehold.testing.MockApiDispatcher;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,15 +26,7 @@ final class KubernetesBackend {
 
   /** A mock API server in CRUD mode, plain HTTP on a free loopback port, started. */
   static KubernetesMockServer mockServer() {
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    return server;
+    return MockApiDispatcher.startServer();
   }
 
   /** Stops the mock; one that does not stop in time (a watch closing mid-event) is reported. */

@@ -1,2 +1,5 @@
-/** Leader election metrics for Micrometer: {@link io.leasehold.micrometer.MicrometerMetricsProvider}. */
+/**
+ * Leader election metrics for Micrometer: {@link
+ * io.leasehold.micrometer.MicrometerMetricsProvider}.
+ */
 package io.leasehold.micrometer;

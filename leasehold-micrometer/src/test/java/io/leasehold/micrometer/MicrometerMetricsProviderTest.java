@@ -3,8 +3,8 @@ package io.leasehold.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.resourcelock.InMemoryLockStore.Operation;
 import io.leasehold.testing.ElectionHarness;
+import io.leasehold.testing.Faults.Operation;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -32,10 +32,10 @@ class MicrometerMetricsProviderTest {
   void renewalsLeaderChangesAndFailuresAreCounted() {
     LeaderElector a = start("a");
     h.advance(Duration.ofSeconds(10)); // renewals at 2, 4, 6, 8, 10 s
-    h.store.failNext(Operation.UPDATE, 1);
+    h.faults.failNext(Operation.UPDATE, 1);
     h.advance(Duration.ofSeconds(2)); // 12 s: the optimistic write fails, the slow path renews
-    h.store.failNext(Operation.UPDATE, 1);
-    h.store.failNext(Operation.GET, 1);
+    h.faults.failNext(Operation.UPDATE, 1);
+    h.faults.failNext(Operation.GET, 1);
     h.advance(Duration.ofSeconds(2)); // 14 s: both paths fail
     h.advance(Duration.ofSeconds(2)); // 16 s: renewed again
     String text = registry.scrape();

@@ -4,8 +4,6 @@ import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
-import io.leasehold.leaderelection.resourcelock.LockWatch;
-import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -18,15 +16,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * Wraps a lock, counting the requests it sends (get, create, update) and keeping the last failure,
  * so tests can assert how many requests a candidate made and why an attempt failed.
  */
-public final class CountingLock implements Lock {
-  private final Lock lock;
+public final class CountingLock extends ForwardingLock {
   private final AtomicLong gets = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong successfulWrites = new AtomicLong();
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
 
+  /** Counts the calls sent to {@code lock}. */
   public CountingLock(Lock lock) {
-    this.lock = lock;
+    super(lock);
   }
 
   /** Requests sent so far: reads and writes. */
@@ -129,30 +127,5 @@ public final class CountingLock implements Lock {
             lastFailure.set(String.valueOf(cause.getMessage()));
           }
         });
-  }
-
-  @Override
-  public void recordEvent(String event) {
-    lock.recordEvent(event);
-  }
-
-  @Override
-  public String identity() {
-    return lock.identity();
-  }
-
-  @Override
-  public String describe() {
-    return lock.describe();
-  }
-
-  @Override
-  public Duration changeDetectionGranularity() {
-    return lock.changeDetectionGranularity();
-  }
-
-  @Override
-  public Optional<LockWatch> watch(LockWatcher watcher) {
-    return lock.watch(watcher);
   }
 }

@@ -15,15 +15,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
 /**
- * Runs electors in virtual time: a {@link FakeClock}, an {@link InMemoryLockStore}, direct
- * executors and a seeded random, so that every run is deterministic and each callback is recorded
- * as "identity:event" in {@link #events}.
+ * Runs electors in virtual time: a {@link FakeClock}, an {@link InMemoryLockStore} whose locks pass
+ * {@link #faults}, direct executors and a seeded random, so that every run is deterministic and
+ * each callback is recorded as "identity:event" in {@link #events}.
  */
 public final class ElectionHarness {
   public static final String LOCK = "election";
 
   public final FakeClock clock = new FakeClock();
   public final InMemoryLockStore store = new InMemoryLockStore();
+  public final Faults faults = new Faults();
   public final List<String> events = new CopyOnWriteArrayList<>();
   public final List<LeadershipContext> contexts = new CopyOnWriteArrayList<>();
   public final List<String> metrics = new CopyOnWriteArrayList<>();
@@ -44,9 +45,12 @@ public final class ElectionHarness {
         }
       };
 
-  /** A config for {@code identity} on the shared lock, polling (no watch), 15 s / 10 s / 2 s. */
+  /**
+   * A config for {@code identity} on the shared lock through {@link #faults}, polling (no watch),
+   * 15 s / 10 s / 2 s.
+   */
   public LeaderElectionConfig.Builder config(String identity) {
-    return config(store.lock(LOCK, identity).withoutWatch(), identity);
+    return config(faults.wrap(store.lock(LOCK, identity).withoutWatch()), identity);
   }
 
   /** A config on {@code lock} whose callbacks record events. */

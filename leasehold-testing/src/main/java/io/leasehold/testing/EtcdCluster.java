@@ -108,11 +108,7 @@ public final class EtcdCluster implements AutoCloseable {
   @Override
   public void close() {
     destroy();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
-    } catch (IllegalStateException ignored) {
-      // the JVM is exiting
-    }
+    ShutdownHooks.remove(cleanup);
   }
 
   private synchronized void destroy() {

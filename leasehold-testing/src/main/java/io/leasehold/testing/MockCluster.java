@@ -51,7 +51,7 @@ public final class MockCluster implements AutoCloseable {
 
   /** A cluster listening on {@code port} (0: any free port). */
   public MockCluster(int port) {
-    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
+    KubernetesCrudDispatcher crud = new MockApiDispatcher();
     Dispatcher dispatcher =
         new Dispatcher() {
           @Override

@@ -141,11 +141,7 @@ public final class PostgresServer implements AutoCloseable {
   @Override
   public void close() {
     destroy();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
-    } catch (IllegalStateException ignored) {
-      // already shutting down
-    }
+    ShutdownHooks.remove(cleanup);
   }
 
   private synchronized void startServer() throws IOException, InterruptedException {

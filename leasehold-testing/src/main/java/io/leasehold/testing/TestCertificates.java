@@ -22,22 +22,7 @@ public final class TestCertificates {
   /** Generates everything into {@code dir}. */
   public static TestCertificates generate(Path dir) throws IOException, InterruptedException {
     TestCertificates t = new TestCertificates(dir);
-    t.openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        "ca-key.pem",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=leasehold-test-ca");
+    t.newKey("ca", "-x509", "-out", "ca.pem", "-days", "2", "-subj", "/CN=leasehold-test-ca");
     t.issue(
         "server",
         "/CN=127.0.0.1",
@@ -49,19 +34,7 @@ public final class TestCertificates {
   private void issue(String name, String subject, String extensions)
       throws IOException, InterruptedException {
     Files.writeString(dir.resolve(name + ".ext"), extensions);
-    openssl(
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        name + "-key.pem",
-        "-out",
-        name + ".csr",
-        "-subj",
-        subject);
+    newKey(name, "-out", name + ".csr", "-subj", subject);
     openssl(
         "x509",
         "-req",
@@ -78,6 +51,15 @@ public final class TestCertificates {
         "2",
         "-extfile",
         name + ".ext");
+  }
+
+  /** {@code openssl req} making a new P-256 key {@code <name>-key.pem}, with {@code more}. */
+  private void newKey(String name, String... more) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("req", "-newkey", "ec"));
+    args.addAll(List.of("-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"));
+    args.addAll(List.of("-keyout", name + "-key.pem"));
+    args.addAll(List.of(more));
+    openssl(args.toArray(String[]::new));
   }
 
   private void openssl(String... args) throws IOException, InterruptedException {

@@ -2,8 +2,8 @@ package io.leasehold.leaderelection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.resourcelock.InMemoryLockStore.Operation;
 import io.leasehold.testing.ElectionHarness;
+import io.leasehold.testing.Faults.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ class ContentionTest {
     for (String id : ids) {
       electors.add(h.start(config(h, id, random)));
     }
-    h.store.setInterceptor(
+    h.faults.setInterceptor(
         (op, name, id) -> {
           if (random.nextInt(100) < 5) {
             throw new io.leasehold.leaderelection.resourcelock.LockException("flaky " + op);
@@ -54,11 +54,11 @@ class ContentionTest {
         electors.set(i, h.start(config(h, ids[i], random)));
         restarts++;
       } else if (dice < 12) {
-        h.store.setUnavailable(true);
+        h.faults.setUnavailable(true);
       } else if (dice < 40) {
-        h.store.setUnavailable(false);
+        h.faults.setUnavailable(false);
       } else if (dice < 45) {
-        h.store.failNext(Operation.UPDATE, 3);
+        h.faults.failNext(Operation.UPDATE, 3);
       }
     }
     assertThat(restarts).isPositive();
@@ -74,8 +74,8 @@ class ContentionTest {
     boolean watch = random.nextBoolean();
     return h.config(
             watch
-                ? h.store.lock(ElectionHarness.LOCK, id)
-                : h.store.lock(ElectionHarness.LOCK, id).withoutWatch(),
+                ? h.faults.wrap(h.store.lock(ElectionHarness.LOCK, id))
+                : h.faults.wrap(h.store.lock(ElectionHarness.LOCK, id).withoutWatch()),
             id)
         .whenLost(WhenLost.COMPETE_AGAIN)
         .releaseOnCancel(random.nextBoolean());

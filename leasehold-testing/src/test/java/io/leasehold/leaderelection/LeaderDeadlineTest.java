@@ -2,8 +2,8 @@ package io.leasehold.leaderelection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.resourcelock.InMemoryLockStore.Operation;
 import io.leasehold.testing.ElectionHarness;
+import io.leasehold.testing.Faults.Operation;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class LeaderDeadlineTest {
     LeaderElector a = h.start(h.config("a"));
     h.advance(Duration.ZERO);
     h.delay = Duration.ofSeconds(1);
-    h.store.failNext(Operation.UPDATE, 1); // the fast path fails, so the renewal reads first
+    h.faults.failNext(Operation.UPDATE, 1); // the fast path fails, so the renewal reads first
     h.advance(Duration.ofSeconds(2)); // the renewal starts at 2 s
     h.advance(Duration.ofSeconds(3)); // update fails at 3 s, get answers at 4 s, update at 5 s
     assertThat(a.isLeader()).isTrue();

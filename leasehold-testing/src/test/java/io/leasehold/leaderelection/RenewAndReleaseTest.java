@@ -43,7 +43,7 @@ class RenewAndReleaseTest {
     CompletableFuture<Void> done = a.start();
     h.advance(Duration.ZERO);
     h.advance(Duration.ofSeconds(1));
-    h.store.setUnavailable(true);
+    h.faults.setUnavailable(true);
     // the renewal at 2 s opens a 10 s window; retries at 4, 6, 8, 10; it gives up at 12 s
     h.advance(Duration.ofMillis(10_999));
     assertThat(a.isLeader()).isTrue();
@@ -61,7 +61,7 @@ class RenewAndReleaseTest {
     LeaderElector a = h.start(h.config("a"));
     h.advance(Duration.ZERO);
     h.advance(Duration.ofSeconds(5)); // renewals sent at 2 s and 4 s
-    h.store.setUnavailable(true);
+    h.faults.setUnavailable(true);
     LeadershipContext ctx = h.contexts.get(0);
     // authority = 4 s + 15 s / (15/10) - 1 s margin = 13 s
     h.advance(Duration.ofMillis(7_999));
@@ -299,11 +299,11 @@ class RenewAndReleaseTest {
   void competeAgain_reacquiresAfterALossWithANewTerm() {
     LeaderElector a = h.start(h.config("a").whenLost(WhenLost.COMPETE_AGAIN));
     h.advance(Duration.ofSeconds(5));
-    h.store.setUnavailable(true);
+    h.faults.setUnavailable(true);
     h.advance(Duration.ofSeconds(10)); // deadline at 13 s
     assertThat(a.isLeader()).isFalse();
     assertThat(h.eventsOf("a")).containsExactly("leader=a", "started", "stopped");
-    h.store.setUnavailable(false);
+    h.faults.setUnavailable(false);
     h.advance(Duration.ofMillis(4400));
     assertThat(a.isLeader()).isTrue();
     assertThat(h.eventsOf("a")).containsExactly("leader=a", "started", "stopped", "started");
@@ -320,7 +320,7 @@ class RenewAndReleaseTest {
     LeaderElector a = h.start(h.config("a").watchDog(healthz));
     h.advance(Duration.ofSeconds(4));
     assertThat(healthz.check()).isEmpty();
-    h.store.setUnavailable(true); // last renewal observed at 4 s
+    h.faults.setUnavailable(true); // last renewal observed at 4 s
     h.advance(Duration.ofSeconds(20));
     assertThat(a.check(Duration.ofSeconds(5))).as("24 - 4 = 20 s == 15 + 5").isEmpty();
     h.advance(Duration.ofMillis(1));

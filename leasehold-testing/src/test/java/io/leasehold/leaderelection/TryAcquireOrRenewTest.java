@@ -2,9 +2,9 @@ package io.leasehold.leaderelection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.resourcelock.InMemoryLockStore.Operation;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.testing.ElectionHarness;
+import io.leasehold.testing.Faults.Operation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -135,7 +135,7 @@ class TryAcquireOrRenewTest {
 
   @Test
   void getError_failsThisAttemptAndTheNextOneSucceeds() {
-    h.store.failNext(Operation.GET, 1);
+    h.faults.failNext(Operation.GET, 1);
     h.store.put(ElectionHarness.LOCK, heldBy("", 0, 0).toBuilder().leaseDurationSeconds(1).build());
     LeaderElector a = h.start(h.config("a"));
     h.advance(Duration.ZERO);
@@ -146,7 +146,7 @@ class TryAcquireOrRenewTest {
 
   @Test
   void createError_failsThisAttemptAndTheNextOneSucceeds() {
-    h.store.failNext(Operation.CREATE, 1);
+    h.faults.failNext(Operation.CREATE, 1);
     LeaderElector a = h.start(h.config("a"));
     h.advance(Duration.ZERO);
     assertThat(a.isLeader()).isFalse();
@@ -159,7 +159,7 @@ class TryAcquireOrRenewTest {
   void updateConflict_losesTheRaceAndRestartsTheCountdownOnTheWinnersWrite() {
     h.store.put(ElectionHarness.LOCK, heldBy("b", 0, 1));
     AtomicBoolean renewedFirst = new AtomicBoolean();
-    h.store.setInterceptor(
+    h.faults.setInterceptor(
         (op, name, id) -> {
           // b renews just before a's takeover write reaches the store
           if (op == Operation.UPDATE && id.equals("a") && renewedFirst.compareAndSet(false, true)) {

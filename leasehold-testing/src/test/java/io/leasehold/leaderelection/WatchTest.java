@@ -12,7 +12,7 @@ class WatchTest {
   private final ElectionHarness h = new ElectionHarness();
 
   private LeaderElectionConfig.Builder watching(String id) {
-    return h.config(h.store.lock(ElectionHarness.LOCK, id), id);
+    return h.config(h.faults.wrap(h.store.lock(ElectionHarness.LOCK, id)), id);
   }
 
   @Test
@@ -21,9 +21,9 @@ class WatchTest {
     h.advance(Duration.ZERO);
     LeaderElector b = h.start(watching("b"));
     h.advance(Duration.ofSeconds(1));
-    long before = h.store.requestCount("b");
+    long before = h.faults.requestCount("b");
     h.advance(Duration.ofMinutes(10));
-    assertThat(h.store.requestCount("b") - before).isZero();
+    assertThat(h.faults.requestCount("b") - before).isZero();
     assertThat(b.getLeader()).isEqualTo("a");
   }
 
@@ -60,9 +60,9 @@ class WatchTest {
     h.advance(Duration.ZERO);
     h.start(watching("b"));
     h.advance(Duration.ofSeconds(1));
-    long before = h.store.requestCount("b");
-    h.store.setUnavailable(true); // the in-memory watch reports unhealthy while unavailable
+    long before = h.faults.requestCount("b");
+    h.faults.setUnavailable(true); // the in-memory watch reports unhealthy while unavailable
     h.advance(Duration.ofSeconds(30));
-    assertThat(h.store.requestCount("b") - before).isGreaterThan(5);
+    assertThat(h.faults.requestCount("b") - before).isGreaterThan(5);
   }
 }

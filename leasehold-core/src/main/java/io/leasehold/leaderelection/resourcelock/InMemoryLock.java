@@ -37,14 +37,12 @@ public final class InMemoryLock implements Lock {
 
   @Override
   public Optional<LockSnapshot> get(Duration timeout) throws LockException {
-    store.beforeCall(InMemoryLockStore.Operation.GET, name, config.identity());
     return Optional.ofNullable(store.read(name));
   }
 
   @Override
   public LockSnapshot create(LeaderElectionRecord record, Duration timeout) throws LockException {
     Objects.requireNonNull(record, "record");
-    store.beforeCall(InMemoryLockStore.Operation.CREATE, name, config.identity());
     return store.create(name, record);
   }
 
@@ -53,7 +51,6 @@ public final class InMemoryLock implements Lock {
       throws LockException {
     Objects.requireNonNull(current, "current");
     Objects.requireNonNull(record, "record");
-    store.beforeCall(InMemoryLockStore.Operation.UPDATE, name, config.identity());
     return store.update(name, current, record);
   }
 

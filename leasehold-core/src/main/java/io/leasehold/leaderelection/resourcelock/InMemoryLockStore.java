@@ -1,7 +1,6 @@
 package io.leasehold.leaderelection.resourcelock;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,8 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-process store of lock records, shared by any number of candidates in one JVM: the backend
@@ -22,35 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * store behaves like a real optimistic backend. It also pushes changes to {@link Lock#watch
  * watchers}.
  *
- * <p>Fault injection for tests: {@link #failNext}, {@link #setUnavailable}, {@link #setLatency},
- * {@link #corrupt}, or a general {@link #setInterceptor interceptor} that runs before every call
- * and may throw or block. Latency is real time (the calling thread sleeps); to delay calls in
- * virtual time, give the elector an executor that schedules work on its {@code FakeClock} instead.
+ * <p>Tests may set the state directly: {@link #put} writes as another candidate would, {@link
+ * #delete} removes the object and {@link #corrupt} makes it undecodable. Faults in the calls
+ * themselves (failures, latency, an unreachable store) come from leasehold-testing's {@code
+ * Faults}, which wraps any lock.
  *
  * <p>Thread-safe.
  */
 public final class InMemoryLockStore {
-
-  /** The lock operations, as seen by {@link Interceptor}s and counters. */
-  public enum Operation {
-    /** {@link Lock#get}. */
-    GET,
-    /** {@link Lock#create}. */
-    CREATE,
-    /** {@link Lock#update}. */
-    UPDATE
-  }
-
-  /** Runs before every lock call; may throw to fail the call, or block to delay it. */
-  @FunctionalInterface
-  public interface Interceptor {
-    /**
-     * Called before the operation touches the store.
-     *
-     * @throws LockException to make the call fail with it
-     */
-    void before(Operation operation, String lockName, String identity) throws LockException;
-  }
 
   /** One stored version; the version comes from the store-wide counter, so it never repeats. */
   private record Entry(LeaderElectionRecord record, long version, boolean corrupt) {
@@ -66,12 +42,7 @@ public final class InMemoryLockStore {
   private final Map<String, Long> highestTokens = new HashMap<>();
   private long lastVersion;
   private final Map<String, List<LockWatcher>> watchers = new ConcurrentHashMap<>();
-  private final Map<Operation, AtomicInteger> failNext = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> requestsByIdentity = new ConcurrentHashMap<>();
   private final List<String> events = new CopyOnWriteArrayList<>();
-  private volatile Interceptor interceptor;
-  private volatile boolean unavailable;
-  private volatile Duration latency = Duration.ZERO;
 
   /** Creates an empty store. */
   public InMemoryLockStore() {}
@@ -86,7 +57,7 @@ public final class InMemoryLockStore {
     return new InMemoryLock(this, name, config);
   }
 
-  /** The stored record of {@code name}, if any (no fault injection, not counted). */
+  /** The stored record of {@code name}, if any. */
   public synchronized Optional<LeaderElectionRecord> record(String name) {
     Entry e = entries.get(name);
     return e == null ? Optional.empty() : Optional.of(e.record);
@@ -140,62 +111,12 @@ public final class InMemoryLockStore {
     notifyWatchers(name, null);
   }
 
-  /** Makes the next {@code times} calls of {@code operation} fail with a LockException. */
-  public void failNext(Operation operation, int times) {
-    failNext.computeIfAbsent(operation, o -> new AtomicInteger()).addAndGet(times);
-  }
-
-  /** While true, every call fails as if the store could not be reached. */
-  public void setUnavailable(boolean unavailable) {
-    this.unavailable = unavailable;
-  }
-
-  /** Makes every call sleep this long (real time) before it touches the store. */
-  public void setLatency(Duration latency) {
-    this.latency = Objects.requireNonNull(latency, "latency");
-  }
-
-  /** Installs an interceptor that runs before every call (null removes it). */
-  public void setInterceptor(Interceptor interceptor) {
-    this.interceptor = interceptor;
-  }
-
   /** The events recorded through the store's locks, oldest first, as "lockName: identity event". */
   public List<String> events() {
     return List.copyOf(events);
   }
 
-  /** How many calls (get, create, update) the candidate {@code identity} made. */
-  public long requestCount(String identity) {
-    AtomicLong n = requestsByIdentity.get(identity);
-    return n == null ? 0 : n.get();
-  }
-
   // ---- called by InMemoryLock
-
-  void beforeCall(Operation op, String name, String identity) throws LockException {
-    requestsByIdentity.computeIfAbsent(identity, i -> new AtomicLong()).incrementAndGet();
-    Duration delay = latency;
-    if (!delay.isZero()) {
-      try {
-        Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new LockException("interrupted while simulating latency", e);
-      }
-    }
-    Interceptor i = interceptor;
-    if (i != null) {
-      i.before(op, name, identity);
-    }
-    if (unavailable) {
-      throw new LockException("in-memory store is unavailable (injected fault)");
-    }
-    AtomicInteger n = failNext.get(op);
-    if (n != null && n.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0) {
-      throw new LockException("injected failure of " + op);
-    }
-  }
 
   /** Returns the snapshot of {@code name}, or null when absent. */
   synchronized LockSnapshot read(String name) throws CorruptRecordException {
@@ -281,7 +202,7 @@ public final class InMemoryLockStore {
     return new LockWatch() {
       @Override
       public boolean isHealthy() {
-        return !unavailable;
+        return true;
       }
 
       @Override

@@ -4,6 +4,7 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
+import io.leasehold.testing.Faults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class ThreeCandidatesExample {
 
   public static void main(String[] args) throws Exception {
     InMemoryLockStore store = new InMemoryLockStore();
+    Faults faults = new Faults(); // to crash a candidate: its calls fail
     List<LeaderElector> electors = new ArrayList<>();
     CountDownLatch[] leaders = {
       new CountDownLatch(1), new CountDownLatch(2), new CountDownLatch(3)
@@ -31,7 +33,7 @@ public final class ThreeCandidatesExample {
     for (String id : List.of("alpha", "bravo", "charlie")) {
       LeaderElectionConfig config =
           LeaderElectionConfig.builder()
-              .lock(store.lock("example", id).withoutWatch())
+              .lock(faults.wrap(store.lock("example", id).withoutWatch()))
               .name("example")
               .leaseDuration(LEASE)
               .renewDeadline(Duration.ofSeconds(2))
@@ -69,7 +71,7 @@ public final class ThreeCandidatesExample {
     LeaderElector second = leader(electors);
     Thread.sleep(1000);
     String crashed = second.config().lock().identity();
-    store.setInterceptor(
+    faults.setInterceptor(
         (op, name, identity) -> {
           if (identity.equals(crashed)) {
             throw new io.leasehold.leaderelection.resourcelock.LockException("crashed");

@@ -22,26 +22,6 @@ class InMemoryLockTest extends LockContractTest {
   }
 
   @Test
-  void injectedFailuresHitOnlyTheNamedOperationAndCount() throws Exception {
-    Lock a = newLock("a");
-    store.failNext(InMemoryLockStore.Operation.GET, 2);
-    assertThatThrownBy(() -> a.get(TIMEOUT)).hasMessageContaining("injected failure of GET");
-    assertThatThrownBy(() -> a.get(TIMEOUT)).hasMessageContaining("injected failure of GET");
-    assertThat(a.get(TIMEOUT)).isEmpty();
-    a.create(record("a", 0, 1), TIMEOUT);
-    assertThat(store.requestCount("a")).isEqualTo(4);
-  }
-
-  @Test
-  void anUnavailableStoreFailsEveryCall() {
-    Lock a = newLock("a");
-    store.setUnavailable(true);
-    assertThatThrownBy(() -> a.get(TIMEOUT)).hasMessageContaining("unavailable");
-    assertThatThrownBy(() -> a.create(record("a", 0, 1), TIMEOUT))
-        .hasMessageContaining("unavailable");
-  }
-
-  @Test
   void aCorruptedRecordFailsGetWithCorruptRecordException() throws Exception {
     newLock("a").create(record("a", 0, 1), TIMEOUT);
     store.corrupt("contract");
