@@ -34,8 +34,8 @@ final class Network {
   }
 
   /**
-   * Whether an update is written against a snapshot the caller knows only from its watch (issue
-   * 16: a follower takes over straight from a watched snapshot, without a read), and whether that
+   * Whether an update is written against a snapshot the caller knows only from its watch (issue 16:
+   * a follower takes over straight from a watched snapshot, without a read), and whether that
    * snapshot was already stale when the watch delivered it (lagging, reordered or repeated events).
    */
   enum Watched {
@@ -229,8 +229,8 @@ final class Network {
   }
 
   /**
-   * Counts a write against a watched snapshot; one against a snapshot that was stale when the
-   * watch delivered it must have been refused by the compare-and-swap.
+   * Counts a write against a watched snapshot; one against a snapshot that was stale when the watch
+   * delivered it must have been refused by the compare-and-swap.
    */
   private void watchedWrite(Call call, boolean applied) {
     world.stats.add(Stats.Counter.WATCHED_WRITES);
