@@ -49,7 +49,9 @@ abstract class Backend implements AutoCloseable {
         return KubernetesBackend.start();
       default:
         throw new IllegalArgumentException(
-            "unknown backend " + name + ": memory, sqlite, postgres, postgres-1conn, etcd, kubernetes");
+            "unknown backend "
+                + name
+                + ": memory, sqlite, postgres, postgres-1conn, etcd, kubernetes");
     }
   }
 
@@ -84,9 +86,7 @@ abstract class Backend implements AutoCloseable {
 
       @Override
       public void close() throws IOException {
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        ChildJvm.deleteTree(dir);
       }
     };
   }

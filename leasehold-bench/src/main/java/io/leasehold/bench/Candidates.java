@@ -26,15 +26,7 @@ final class Candidates implements AutoCloseable {
   }
 
   /** A leadership start: who, and when on the monotonic clock. */
-  static final class Start {
-    final String identity;
-    final long at;
-
-    Start(String identity, long at) {
-      this.identity = identity;
-      this.at = at;
-    }
-  }
+  record Start(String identity, long at) {}
 
   final Timings timings;
   private final Backend backend;

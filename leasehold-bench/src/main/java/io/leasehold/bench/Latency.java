@@ -2,6 +2,7 @@ package io.leasehold.bench;
 
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -23,7 +24,8 @@ public final class Latency {
   private Latency() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> backends = List.of("memory", "sqlite", "postgres", "postgres-1conn", "etcd", "kubernetes");
+    List<String> backends =
+        List.of("memory", "sqlite", "postgres", "postgres-1conn", "etcd", "kubernetes");
     int samples = 500;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--backends")) {
@@ -56,15 +58,15 @@ public final class Latency {
     String lockName = "latency-" + System.nanoTime();
     Lock a = backend.lock(lockName, "a");
     Lock b = backend.lock(lockName, "b");
-    a.create(record("a", 1), T);
+    LockSnapshot current = a.create(record("a", 1), T);
     for (int i = 0; i < 50; i++) {
-      a.get(T);
-      a.update(record("a", 1), T);
+      current = a.update(a.get(T).orElseThrow(), record("a", 1), T);
     }
     List<Double> renew = new ArrayList<>();
     for (int i = 0; i < samples; i++) {
       long t0 = System.nanoTime();
-      a.update(record("a", 1), T);
+      current =
+          a.update(current, record("a", 1), T); // the leader writes against its own last write
       renew.add((double) (System.nanoTime() - t0));
     }
     List<Double> acquire = new ArrayList<>();
@@ -72,8 +74,8 @@ public final class Latency {
     for (int i = 0; i < samples; i++) {
       Lock who = turns[i % 2];
       long t0 = System.nanoTime();
-      who.get(T);
-      who.update(record(who.identity(), i + 2), T);
+      LockSnapshot seen = who.get(T).orElseThrow();
+      who.update(seen, record(who.identity(), i + 2), T);
       acquire.add((double) (System.nanoTime() - t0));
     }
     System.out.printf(

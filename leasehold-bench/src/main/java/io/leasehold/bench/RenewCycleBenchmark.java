@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The elector's own cost per renewal, without any I/O: one leader on the in-memory lock, virtual
  * time, every executor direct. Each operation advances the clock by one retry period, which runs
- * exactly one renewal (timer, fast-path update, leader-deadline re-arm). A second benchmark does the
- * same with a follower watching, so each renewal also notifies it.
+ * exactly one renewal (timer, fast-path update, leader-deadline re-arm). A second benchmark does
+ * the same with a follower watching, so each renewal also notifies it.
  *
  * <pre>bin/bench jmh RenewCycleBenchmark</pre>
  */
@@ -64,7 +64,10 @@ public class RenewCycleBenchmark {
             .executor(Runnable::run)
             .callbackExecutor(Runnable::run)
             .callbacks(
-                LeaderCallbacks.builder().onStartedLeading(ctx -> {}).onStoppedLeading(() -> {}).build())
+                LeaderCallbacks.builder()
+                    .onStartedLeading(ctx -> {})
+                    .onStoppedLeading(() -> {})
+                    .build())
             .build());
   }
 

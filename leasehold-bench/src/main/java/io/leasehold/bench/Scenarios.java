@@ -12,11 +12,13 @@ import java.util.Locale;
  * Scenario benchmarks on real backends, three candidates with the peers' timings (lease 3 s, renew
  * 2 s, retry 0.4 s): time to the first leader, graceful handover (the leader releases), crash
  * failover (the leader stops without releasing) as a ratio to the lease, and requests per second
- * sent by the leader and by each follower while the leader renews. Prints a Markdown table.
+ * sent by the leader and by each follower while the leader renews. Prints a Markdown table with
+ * Apache Curator's {@code LeaderLatch} on ZooKeeper as the reference row ({@link CuratorScenario}),
+ * then the threads per candidate process ({@link ThreadCount}).
  *
  * <pre>
- * bin/bench scenarios [--backends memory,sqlite,postgres,etcd,kubernetes] [--handovers 20] [--crashes 5]
- *                     [--window 10]
+ * bin/bench scenarios [--backends memory,sqlite,postgres,etcd,kubernetes,curator] [--handovers 20]
+ *                     [--crashes 5] [--window 10] [--no-threads]
  * </pre>
  */
 public final class Scenarios {
@@ -33,6 +35,7 @@ public final class Scenarios {
     final List<Double> failover = new ArrayList<>();
     double leaderRate;
     double followerRate;
+    String load = "";
 
     Result(String backend, String watch) {
       this.backend = backend;
@@ -41,10 +44,12 @@ public final class Scenarios {
   }
 
   public static void main(String[] args) throws Exception {
-    List<String> backends = List.of("memory", "sqlite", "postgres", "etcd", "kubernetes");
+    List<String> backends =
+        List.of("memory", "sqlite", "postgres", "etcd", "kubernetes", "curator");
     int handovers = 20;
     int crashes = 5;
     int window = 10;
+    boolean threads = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--backends":
@@ -58,6 +63,9 @@ public final class Scenarios {
           break;
         case "--window":
           window = Integer.parseInt(args[++i]);
+          break;
+        case "--no-threads":
+          threads = false;
           break;
         default:
           throw new IllegalArgumentException("unknown option " + args[i]);
@@ -77,14 +85,32 @@ public final class Scenarios {
         window);
     List<Result> results = new ArrayList<>();
     for (String name : backends) {
-      try (Backend b = Backend.start(name.trim())) {
-        Result r = run(b, handovers, crashes, window);
-        results.add(r);
-        print(List.of(r), false);
+      String load = ProcCpu.loadAverage();
+      Result r;
+      try {
+        if (name.trim().equals("curator")) {
+          r = CuratorScenario.run(handovers, crashes, window);
+        } else {
+          try (Backend b = Backend.start(name.trim())) {
+            r = run(b, handovers, crashes, window);
+          }
+        }
+      } catch (IllegalStateException e) { // a backend that stalls: the others are still measured
+        e.printStackTrace();
+        r = new Result(name.trim(), "FAILED: " + e.getMessage());
       }
+      r.load = load + "-" + ProcCpu.loadAverage();
+      results.add(r);
+      print(List.of(r), false, null);
     }
     System.out.println();
-    print(results, true);
+    Result curator =
+        results.stream().filter(r -> r.backend.equals("curator")).findFirst().orElse(null);
+    print(results, true, curator);
+    if (threads) {
+      System.out.println();
+      ThreadCount.main(new String[0]);
+    }
   }
 
   static Result run(Backend b, int handovers, int crashes, int windowSeconds) throws Exception {
@@ -96,8 +122,8 @@ public final class Scenarios {
         g.add();
       }
       Candidates.Start s = g.nextStart(WAIT);
-      r.first.add((double) (s.at - t0));
-      Candidates.Candidate leader = g.get(s.identity);
+      r.first.add((double) (s.at() - t0));
+      Candidates.Candidate leader = g.get(s.identity());
       g.awaitSteady(leader, WAIT);
       steadyRates(g, leader, windowSeconds, r);
       for (int i = 0; i < handovers; i++) {
@@ -105,8 +131,8 @@ public final class Scenarios {
         long stop = System.nanoTime();
         g.stop(leader);
         Candidates.Start n = g.nextStart(WAIT);
-        r.handover.add((double) (n.at - stop));
-        leader = g.get(n.identity);
+        r.handover.add((double) (n.at() - stop));
+        leader = g.get(n.identity());
         g.add();
       }
     }
@@ -117,20 +143,19 @@ public final class Scenarios {
           g.add();
         }
         Candidates.Start s = g.nextStart(WAIT);
-        r.first.add((double) (s.at - t0));
-        Candidates.Candidate leader = g.get(s.identity);
+        r.first.add((double) (s.at() - t0));
+        Candidates.Candidate leader = g.get(s.identity());
         g.awaitSteady(leader, WAIT);
         long crash = System.nanoTime();
         g.stop(leader); // no release: to the others this is a crash
         Candidates.Start n = g.nextStart(WAIT);
-        r.failover.add((double) (n.at - crash) / t.lease.toNanos());
+        r.failover.add((double) (n.at() - crash) / t.lease.toNanos());
       }
     }
     return r;
   }
 
-  private static void steadyRates(
-      Candidates g, Candidates.Candidate leader, int seconds, Result r)
+  private static void steadyRates(Candidates g, Candidates.Candidate leader, int seconds, Result r)
       throws InterruptedException {
     List<Candidates.Candidate> all = new ArrayList<>(g.running());
     long[] before = all.stream().mapToLong(c -> c.lock.calls()).toArray();
@@ -151,26 +176,35 @@ public final class Scenarios {
     r.followerRate = n == 0 ? 0 : followers / n;
   }
 
-  private static void print(List<Result> results, boolean header) {
+  /** Prints rows; with {@code reference}, each median handover as a ratio to its. */
+  private static void print(List<Result> results, boolean header, Result reference) {
     if (header) {
       System.out.println(
           "| backend | follower watch | first leader (median) | graceful handover median / p99 |"
-              + " crash failover / lease median (max) | leader req/s | follower req/s |");
-      System.out.println("|---|---|---|---|---|---|---|");
+              + " handover / Curator's | crash failover / lease median (max) | leader req/s |"
+              + " follower req/s | load (1 min) |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|");
     }
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %s | %s / %s | %.3f (%.3f) | %.2f | %.2f |%n",
+          "| %s | %s | %s | %s / %s | %s | %.3f (%.3f) | %.2f | %.2f | %s |%n",
           r.backend,
           r.watch,
           Stats.ms(Stats.median(r.first)),
           Stats.ms(Stats.median(r.handover)),
           Stats.ms(Stats.percentile(r.handover, 99)),
+          reference == null
+              ? "-"
+              : String.format(
+                  Locale.ROOT,
+                  "%.2f x",
+                  Stats.median(r.handover) / Stats.median(reference.handover)),
           Stats.median(r.failover),
           Stats.max(r.failover),
           r.leaderRate,
-          r.followerRate);
+          r.followerRate,
+          r.load);
     }
   }
 }

@@ -20,7 +20,12 @@ final class Timings {
 
   @Override
   public String toString() {
-    return "lease " + lease.toMillis() / 1000.0 + " s, renew " + renew.toMillis() / 1000.0
-        + " s, retry " + retry.toMillis() / 1000.0 + " s";
+    return "lease "
+        + lease.toMillis() / 1000.0
+        + " s, renew "
+        + renew.toMillis() / 1000.0
+        + " s, retry "
+        + retry.toMillis() / 1000.0
+        + " s";
   }
 }

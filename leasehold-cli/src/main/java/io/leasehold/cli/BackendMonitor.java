@@ -1,5 +1,6 @@
 package io.leasehold.cli;
 
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * then every probe interval, and logs each change (the backend fails, fails differently, works
  * again) at once, and a lasting problem again every report interval: its cause, the servers'
  * addresses and whether they accept connections, or for a record nobody can read, that candidates
- * keep waiting and how to remove it. It never writes.
+ * keep waiting and how to repair it (leasehold repair). It never writes.
  */
 final class BackendMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("leasehold");
@@ -26,12 +27,7 @@ final class BackendMonitor implements AutoCloseable {
   private final Duration callTimeout;
   private final Duration reportEvery;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "leasehold-monitor");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("leasehold-monitor"));
 
   // touched by one thread at a time: the caller of the first probe, then the timer's
   private String problem;

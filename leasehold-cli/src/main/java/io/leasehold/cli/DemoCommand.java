@@ -4,6 +4,7 @@ import io.leasehold.jdbc.JdbcLock;
 import io.leasehold.jdbc.SqliteConnectionPool;
 import io.leasehold.jdbc.SqliteDataSources;
 import io.leasehold.leaderelection.LeaderElectionConfig;
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockException;
@@ -118,55 +119,67 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int narrate(Path db, JdbcLock observer) throws Exception {
-    out.printf(
-        "Leasehold demo: three processes elect a leader on one SQLite file%n"
-            + "  lease %s, renew deadline %s, retry period %s; database %s%n%n",
-        Durations.format(lease), Durations.format(renew), Durations.format(retry), db);
+    out.print(
+        """
+        Leasehold demo: three processes elect a leader on one SQLite file
+          lease %s, renew deadline %s, retry period %s; database %s
+
+        """
+            .formatted(
+                Durations.format(lease), Durations.format(renew), Durations.format(retry), db));
     say("starting candidates alpha, bravo and charlie, each a `leasehold run` process");
     for (String name : NAMES) {
       candidates.add(startCandidate(name, db));
     }
 
     Event first = next("the first leader");
-    long elected = first.at;
-    say("%s leads with fencing token %d", first.name, first.token);
-    awaitRenewal(observer, first.name);
+    long elected = first.at();
+    say("%s leads with fencing token %d", first.name(), first.token());
+    awaitRenewal(observer, first.name());
     say(
         "%s renews its lease every %s; the others hear of each write from the OS",
-        first.name, Durations.format(retry));
+        first.name(), Durations.format(retry));
 
     say(
         "graceful handover: %s is stopped (SIGTERM); it stops its child and releases the lease",
-        first.name);
+        first.name());
     long stopped = System.nanoTime();
-    candidate(first.name).process.destroy();
+    candidate(first.name()).process().destroy();
     Event second = next("a leader after the handover");
-    long handover = second.at - stopped;
+    long handover = second.at() - stopped;
     say(
         "%s leads with fencing token %d, %s after %s was stopped",
-        second.name, second.token, ms(handover), first.name);
-    candidate(first.name).process.waitFor(10, TimeUnit.SECONDS);
-    awaitRenewal(observer, second.name);
+        second.name(), second.token(), ms(handover), first.name());
+    candidate(first.name()).process().waitFor(10, TimeUnit.SECONDS);
+    awaitRenewal(observer, second.name());
 
     say(
         "crash: %s is killed (SIGKILL); nothing is released, so the others must wait out the lease",
-        second.name);
+        second.name());
     long killed = System.nanoTime();
-    candidate(second.name).process.destroyForcibly();
-    Event third = awaitWithProgress(killed, second.name);
-    long failover = third.at - killed;
+    candidate(second.name()).process().destroyForcibly();
+    Event third = awaitWithProgress(killed, second.name());
+    long failover = third.at() - killed;
     say(
         "%s leads with fencing token %d, %s after the crash (%.2f x the lease)",
-        third.name, third.token, ms(failover), failover / (double) lease.toNanos());
+        third.name(), third.token(), ms(failover), failover / (double) lease.toNanos());
 
     Optional<LockSnapshot> last = observer.get(Duration.ofSeconds(5));
-    out.printf("%nSummary%n");
-    out.printf("  first election     %s after the candidates started%n", ms(elected - start));
-    out.printf("  graceful handover  %s (the leader released the lease)%n", ms(handover));
-    out.printf(
-        "  crash failover     %s = %.2f x the %s lease (a full lease after the last renewal"
-            + " the others saw)%n",
-        ms(failover), failover / (double) lease.toNanos(), Durations.format(lease));
+    out.print(
+        """
+
+        Summary
+          first election     %s after the candidates started
+          graceful handover  %s (the leader released the lease)
+          crash failover     %s = %.2f x the %s lease (a full lease after the last renewal the \
+        others saw)
+        """
+            .formatted(
+                ms(elected - start),
+                ms(handover),
+                ms(failover),
+                failover / (double) lease.toNanos(),
+                Durations.format(lease)));
     last.map(LockSnapshot::record)
         .ifPresent(
             r ->
@@ -181,27 +194,10 @@ final class DemoCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- candidates
 
-  private static final class Event {
-    final String name;
-    final long token;
-    final long at;
+  /** A candidate's command started leading with {@code token}, seen at {@code at} (nanoTime). */
+  private record Event(String name, long token, long at) {}
 
-    Event(String name, long token, long at) {
-      this.name = name;
-      this.token = token;
-      this.at = at;
-    }
-  }
-
-  private static final class Candidate {
-    final String name;
-    final Process process;
-
-    Candidate(String name, Process process) {
-      this.name = name;
-      this.process = process;
-    }
-  }
+  private record Candidate(String name, Process process) {}
 
   private Candidate startCandidate(String name, Path db) throws IOException {
     List<String> argv = new ArrayList<>(Leasehold.launcher());
@@ -229,31 +225,28 @@ final class DemoCommand implements Callable<Integer> {
             .redirectError(dir.resolve(name + ".log").toFile())
             .redirectInput(ProcessBuilder.Redirect.PIPE)
             .start();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  if (line.startsWith("LEADING ")) {
-                    long token = Long.parseLong(line.substring(8).trim());
-                    events.add(new Event(name, token, System.nanoTime()));
-                  }
-                }
-              } catch (IOException | NumberFormatException ignored) {
-                // the candidate is gone
-              }
-            },
-            "leasehold-demo-" + name);
-    reader.setDaemon(true);
-    reader.start();
+    DaemonThreads.start("leasehold-demo-" + name, () -> readEvents(name, p));
     return new Candidate(name, p);
   }
 
+  /** Turns the {@code LEADING <token>} lines of {@code name}'s command into events. */
+  private void readEvents(String name, Process p) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("LEADING ")) {
+          long token = Long.parseLong(line.substring(8).trim());
+          events.add(new Event(name, token, System.nanoTime()));
+        }
+      }
+    } catch (IOException | NumberFormatException ignored) {
+      // the candidate is gone
+    }
+  }
+
   private Candidate candidate(String name) {
-    return candidates.stream().filter(c -> c.name.equals(name)).findFirst().orElseThrow();
+    return candidates.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
   private Event next(String what) throws InterruptedException {
@@ -348,15 +341,15 @@ final class DemoCommand implements Callable<Integer> {
     }
     cleaned = true;
     for (Candidate c : candidates) {
-      c.process.destroy();
+      c.process().destroy();
     }
     for (Candidate c : candidates) {
       try {
-        if (!c.process.waitFor(10, TimeUnit.SECONDS)) {
-          c.process.destroyForcibly();
+        if (!c.process().waitFor(10, TimeUnit.SECONDS)) {
+          c.process().destroyForcibly();
         }
       } catch (InterruptedException e) {
-        c.process.destroyForcibly();
+        c.process().destroyForcibly();
         Thread.currentThread().interrupt();
       }
     }

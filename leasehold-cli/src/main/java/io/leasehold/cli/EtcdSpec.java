@@ -18,7 +18,7 @@ final class EtcdSpec extends LockSpec {
   private final LockOptions options;
 
   private EtcdSpec(Client client, LockOptions options, String display, List<String> addresses) {
-    super(display, addresses);
+    super(display, addresses, options.name);
     this.client = client;
     this.options = options;
   }
@@ -61,12 +61,6 @@ final class EtcdSpec extends LockSpec {
       b.prefix(options.etcdPrefix);
     }
     return b.build();
-  }
-
-  @Override
-  String removal() {
-    String prefix = options.etcdPrefix != null ? options.etcdPrefix : EtcdLock.DEFAULT_PREFIX;
-    return "etcdctl del '" + prefix + options.name + "'";
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.leasehold.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.leasehold.leaderelection.LeaderElector;
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,13 +43,7 @@ final class HttpSidecar implements AutoCloseable {
     InetSocketAddress bind = parse(address);
     HttpServer server = HttpServer.create(bind, 16);
     ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "leasehold-http");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(2, DaemonThreads.factory("leasehold-http"));
     server.setExecutor(executor);
     server.createContext(
         "/healthz",
@@ -65,7 +61,7 @@ final class HttpSidecar implements AutoCloseable {
         ex -> {
           LeaderElector e = elector.get();
           String holder = e == null ? "" : e.getLeader();
-          reply(ex, 200, "application/json", "{\"name\":" + Json.string(holder) + "}\n");
+          reply(ex, 200, "application/json", Json.object(Map.of("name", holder)) + "\n");
         });
     server.createContext(
         "/metrics",

@@ -1,42 +1,21 @@
 package io.leasehold.cli;
 
-/** Minimal JSON output: string escaping. */
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+
+/** The CLI's JSON output, written by Jackson. */
 final class Json {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   private Json() {}
 
-  /** {@code value} as a JSON string literal, or {@code null}. */
-  static String string(Object value) {
-    if (value == null) {
-      return "null";
+  /** One JSON object of {@code fields}, in their order, on one line. */
+  static String object(Map<String, ?> fields) {
+    try {
+      return MAPPER.writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + fields + " as JSON", e);
     }
-    String s = value.toString();
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          b.append("\\\"");
-          break;
-        case '\\':
-          b.append("\\\\");
-          break;
-        case '\n':
-          b.append("\\n");
-          break;
-        case '\r':
-          b.append("\\r");
-          break;
-        case '\t':
-          b.append("\\t");
-          break;
-        default:
-          if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-            b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -24,7 +24,8 @@ final class KubernetesSpec extends LockSpec {
   private KubernetesSpec(KubernetesClient client, LockOptions options, String namespace) {
     super(
         "kubernetes:" + namespace + " (" + options.lockType + ")",
-        List.of(hostPort(client.getMasterUrl().toString(), 443)));
+        List.of(hostPort(client.getMasterUrl().toString(), 443)),
+        options.name);
     this.client = client;
     this.options = options;
     this.namespace = namespace;
@@ -66,16 +67,20 @@ final class KubernetesSpec extends LockSpec {
   }
 
   @Override
-  String removal() {
-    String kinds =
-        switch (options.lockType) {
-          case KubernetesLocks.LEASES -> "lease";
-          case KubernetesLocks.CONFIGMAPS -> "configmap";
-          case KubernetesLocks.ENDPOINTS -> "endpoints";
-          case KubernetesLocks.CONFIGMAPS_LEASES -> "configmap,lease";
-          default -> "endpoints,lease";
-        };
-    return "kubectl -n " + namespace + " delete " + kinds + " " + options.name;
+  String repairArguments() {
+    return "--lock kubernetes:"
+        + namespace
+        + " --lock-type "
+        + options.lockType
+        + " --name "
+        + options.name
+        + (options.kubeconfig != null ? " --kubeconfig " + options.kubeconfig : "");
+  }
+
+  /** Deleting a Kubernetes object deletes its fencing history: a repair must be told the token. */
+  @Override
+  boolean keepsTokenMark() {
+    return false;
   }
 
   @Override

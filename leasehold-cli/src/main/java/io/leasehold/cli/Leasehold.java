@@ -19,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
  *   <li>{@code leasehold demo}: three candidates on an SQLite file, a handover and a failover;
  *   <li>{@code leasehold run --lock SPEC --name NAME -- COMMAND...}: run a command only while
  *       leader;
- *   <li>{@code leasehold status --lock SPEC --name NAME}: show a lock's record.
+ *   <li>{@code leasehold status --lock SPEC --name NAME}: show a lock's record;
+ *   <li>{@code leasehold repair --lock SPEC --name NAME}: replace a corrupt record by a released
+ *       one, never lowering its fencing token.
  * </ul>
  *
  * <p>Exit codes: 0 success, 1 runtime failure, 2 usage error (bad flags, a bad lock spec, invalid
@@ -31,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     versionProvider = Leasehold.Version.class,
     description = "Leader election for processes: run a command only while leader.",
-    subcommands = {DemoCommand.class, RunCommand.class, StatusCommand.class},
+    subcommands = {DemoCommand.class, RunCommand.class, StatusCommand.class, RepairCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0        success",

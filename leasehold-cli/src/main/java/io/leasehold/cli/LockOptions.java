@@ -1,8 +1,7 @@
 package io.leasehold.cli;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.leasehold.leaderelection.resourcelock.LockBuilder;
+import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -27,15 +26,16 @@ final class LockOptions {
       names = "--name",
       required = true,
       description =
-          "The lock's name, shared by all candidates of one election: 1 to 253 characters,"
-              + " no control characters.")
+          "The lock's name, shared by all candidates of one election: one line of at most 253"
+              + " characters.")
   String name;
 
   @Option(
       names = "--id",
       paramLabel = "IDENTITY",
       description =
-          "This candidate's identity, unique among the candidates (default: hostname-pid).")
+          "This candidate's identity, unique among the candidates (default: the host name and a"
+              + " random UUID, hostname_uuid).")
   String identity;
 
   @Option(names = "--user", description = "PostgreSQL user (default: $PGUSER); etcd user.")
@@ -77,9 +77,6 @@ final class LockOptions {
           "Kubernetes: kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster).")
   Path kubeconfig;
 
-  /** The longest name or identity: a Kubernetes object name (a DNS subdomain) has at most 253. */
-  static final int MAX_NAME = 253;
-
   /** The renew deadline in force, for backends that derive a request timeout from it. */
   Duration renewDeadline = Duration.ofSeconds(10);
 
@@ -94,62 +91,29 @@ final class LockOptions {
               + " endpointsleases (default: ${DEFAULT-VALUE}).")
   String lockType;
 
-  /** Refuses a --name or --id that is blank, has control characters or is too long. */
+  /**
+   * Refuses a --name or --id that breaks the rule of every lock builder ({@link
+   * LockBuilder#requireValid}: one visible line of at most 253 characters), naming the flag.
+   */
   void checkNames(CommandLine cmd) {
-    checkName(cmd, "--name", name);
-    if (identity != null) {
-      checkName(cmd, "--id", identity);
+    try {
+      LockBuilder.requireValid("--name", name);
+      if (identity != null) {
+        LockBuilder.requireValid("--id", identity);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
   }
 
   /**
-   * A name must show as one line in logs and fit every backend: not blank, no control characters (a
-   * newline would split every log line that names it), at most {@value #MAX_NAME} characters.
+   * The identity to use: --id, or the host name and a random UUID (chosen once per process), as
+   * Kubernetes controllers do: host names and process ids repeat in containers.
    */
-  static void checkName(CommandLine cmd, String flag, String value) {
-    String shown = Json.string(value);
-    if (value.isBlank()) {
-      throw new CommandLine.ParameterException(cmd, flag + " must not be blank; got " + shown);
-    }
-    boolean control =
-        value
-            .codePoints()
-            .anyMatch(
-                c ->
-                    Character.isISOControl(c)
-                        || Character.getType(c) == Character.LINE_SEPARATOR
-                        || Character.getType(c) == Character.PARAGRAPH_SEPARATOR);
-    if (control) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          flag + " must not contain control characters such as a newline or a tab; got " + shown);
-    }
-    if (value.length() > MAX_NAME) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          flag
-              + " must have at most "
-              + MAX_NAME
-              + " characters; got "
-              + value.length()
-              + ": "
-              + shown.substring(0, 40)
-              + "...");
-    }
-  }
-
-  /** The identity to use: --id, or hostname-pid. */
   String identity() {
-    if (identity != null) {
-      return identity;
+    if (identity == null) {
+      identity = ResourceLockConfig.uniqueIdentity();
     }
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "localhost";
-    }
-    String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
-    return host + "-" + pid;
+    return identity;
   }
 }

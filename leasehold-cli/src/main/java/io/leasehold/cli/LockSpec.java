@@ -31,17 +31,29 @@ abstract class LockSpec implements AutoCloseable {
 
   private final String display;
   private final List<String> addresses;
+  private final String name;
 
-  LockSpec(String display, List<String> addresses) {
+  LockSpec(String display, List<String> addresses, String name) {
     this.display = display;
     this.addresses = List.copyOf(addresses);
+    this.name = name;
   }
 
   /** A lock for {@code identity} on the named lock. */
   abstract Lock lock(String identity);
 
-  /** How to remove the lock's record by hand: a command or an SQL statement. */
-  abstract String removal();
+  /** The arguments of {@code leasehold repair} for this lock, without credentials. */
+  String repairArguments() {
+    return "--lock " + display + " --name " + name;
+  }
+
+  /**
+   * Whether the backend keeps the highest fencing token apart from the record, so that a repair
+   * need not be told the token (SQL and etcd do; Kubernetes does not).
+   */
+  boolean keepsTokenMark() {
+    return true;
+  }
 
   /** The spec without credentials, for logs. */
   final String display() {
@@ -114,17 +126,17 @@ abstract class LockSpec implements AutoCloseable {
 
   /**
    * {@code e}'s message with what helps next: for a record nobody can read, that candidates keep
-   * waiting and how to remove it; for other failures of a networked backend, whether its servers
+   * waiting and how to repair it; for other failures of a networked backend, whether its servers
    * accept connections.
    */
   String explain(LockException e) {
     String message = Leasehold.message(e);
     if (e instanceof CorruptRecordException) {
       return message
-          + ". No candidate takes over a record it cannot read, so all keep waiting: repair or"
-          + " remove it ("
-          + removal()
-          + "); the next holder then starts a new fencing history";
+          + ". No candidate takes over a record it cannot read, so all keep waiting: repair it"
+          + " with `leasehold repair "
+          + repairArguments()
+          + "`, which replaces it by a released record without lowering its fencing token";
     }
     if (isMisconfiguration(e) || addresses().isEmpty()) {
       return message;

@@ -53,8 +53,7 @@ final class PostgresPool extends HikariDataSource {
       return e;
     }
     Throwable cause = e.getCause();
-    if (cause instanceof SQLException) {
-      SQLException failure = (SQLException) cause;
+    if (cause instanceof SQLException failure) {
       return new SQLException(
           LockSpec.withAddress(LockSpec.messages(failure), address),
           failure.getSQLState(),

@@ -4,6 +4,7 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.micrometer.MicrometerMetricsProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,8 +160,7 @@ final class RunCommand implements Callable<Integer> {
 
   private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
   // guarded by this
-  private LeaderElector current;
-  private Round currentRound;
+  private Running running;
   private boolean shuttingDown;
   private String identity;
   private LockSpec locks;
@@ -269,6 +270,9 @@ final class RunCommand implements Callable<Integer> {
     return g;
   }
 
+  /** The round in progress: its elector, and what its leadership does. */
+  private record Running(LeaderElector elector, Round round) {}
+
   /** How one round ended: the command's exit code and how long it ran. */
   private record Exit(int code, Duration ranFor) {}
 
@@ -285,7 +289,7 @@ final class RunCommand implements Callable<Integer> {
                   .apply(LeaderElectionConfig.builder())
                   .lock(locks.lock(identity))
                   .name(lock.name)
-                  .keepCompeting(true)
+                  .whenLost(WhenLost.COMPETE_AGAIN)
                   .releaseOnCancel(releaseOnCancel)
                   .metricsProvider(metrics)
                   .callbacks(callbacks(round))
@@ -294,8 +298,7 @@ final class RunCommand implements Callable<Integer> {
         if (shuttingDown) {
           return 1; // the shutdown hook owns the exit
         }
-        current = elector;
-        currentRound = round;
+        running = new Running(elector, round);
       }
       CompletableFuture<Void> stopped = elector.start();
       CompletableFuture.anyOf(childExit, stopped).join();
@@ -305,8 +308,7 @@ final class RunCommand implements Callable<Integer> {
       Exit exit = childExit.join();
       elector.close();
       synchronized (this) {
-        current = null;
-        currentRound = null;
+        running = null;
       }
       String ended =
           command.get(0)
@@ -409,6 +411,8 @@ final class RunCommand implements Callable<Integer> {
     private final CompletableFuture<Exit> childExit;
     private final Duration childGrace;
     private final Path setsid;
+    // one child at a time: a term taken back quickly waits until the last term's child is gone
+    private final ReentrantLock oneChild = new ReentrantLock();
     volatile boolean led;
 
     Round(CompletableFuture<Exit> childExit, Duration childGrace, Path setsid) {
@@ -418,6 +422,19 @@ final class RunCommand implements Callable<Integer> {
     }
 
     void lead(LeadershipContext ctx) {
+      try {
+        oneChild.lockInterruptibly();
+      } catch (InterruptedException e) {
+        return; // this term ended while the last one's child was still being stopped
+      }
+      try {
+        leadAlone(ctx);
+      } finally {
+        oneChild.unlock();
+      }
+    }
+
+    private void leadAlone(LeadershipContext ctx) {
       if (ctx.isCancelled()) {
         return;
       }
@@ -484,20 +501,18 @@ final class RunCommand implements Callable<Integer> {
 
   /** SIGTERM, SIGINT: stop the command, release the lease, close everything. */
   private void shutdown() {
-    LeaderElector elector;
-    Round round;
+    Running stopping;
     synchronized (this) {
       shuttingDown = true;
-      elector = current;
-      round = currentRound;
+      stopping = running;
     }
     stopRequested.complete(null);
     if (monitor != null) {
       monitor.close(); // its probe would report the interrupted calls of the shutdown
     }
-    if (elector != null) {
-      elector.close();
-      log.info("stopped; {}", leaseOutcome(elector, round));
+    if (stopping != null) {
+      stopping.elector().close();
+      log.info("stopped; {}", leaseOutcome(stopping.elector(), stopping.round()));
     } else {
       log.info("stopped; this candidate does not hold the lease of {}", lock.name);
     }
@@ -525,7 +540,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private synchronized LeaderElector elector() {
-    return current;
+    return running == null ? null : running.elector();
   }
 
   private static String hostPort(HttpSidecar s) {

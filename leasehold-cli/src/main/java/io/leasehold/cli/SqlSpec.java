@@ -35,7 +35,7 @@ final class SqlSpec extends LockSpec {
       List<String> addresses,
       boolean readOnly,
       boolean absent) {
-    super(display, addresses);
+    super(display, addresses, options.name);
     this.dataSource = dataSource;
     this.pool = pool;
     this.options = options;
@@ -114,12 +114,6 @@ final class SqlSpec extends LockSpec {
       b.table(options.table);
     }
     return b.build();
-  }
-
-  @Override
-  String removal() {
-    String table = options.table != null ? options.table : JdbcLock.DEFAULT_TABLE;
-    return "DELETE FROM " + table + " WHERE name = '" + options.name.replace("'", "''") + "'";
   }
 
   /** The lease table has the wrong shape: JdbcLock names the missing columns. */

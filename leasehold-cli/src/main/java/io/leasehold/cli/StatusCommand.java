@@ -5,11 +5,15 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,26 +41,12 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
 
-  @Option(
-      names = "--timeout",
-      converter = Durations.class,
-      defaultValue = "10s",
-      description = "How long to wait for the backend (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin OneShotOptions oneShot = new OneShotOptions();
 
   @Override
   public Integer call() {
     CommandLine cmd = spec.commandLine();
-    lock.checkNames(cmd);
-    Durations.require(cmd, "--timeout", timeout, Duration.ofMillis(100), Durations.LONGEST, "");
-    lock.callTimeout = timeout;
-    lock.renewDeadline = timeout.multipliedBy(2); // Kubernetes: request timeout = renewDeadline / 2
-    LockSpec locks;
-    try {
-      locks = LockSpec.parse(lock, true);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, Leasehold.message(e));
-    }
+    LockSpec locks = oneShot.open(cmd, lock, true);
     PrintWriter out = cmd.getOut();
     try (locks) {
       Lock l = locks.lock("leasehold-status");
@@ -64,7 +54,7 @@ final class StatusCommand implements Callable<Integer> {
       if (!locks.absent()) {
         long t0 = System.nanoTime();
         try {
-          read = l.get(timeout);
+          read = l.get(oneShot.timeout);
         } catch (LockException e) {
           if (locks.isAbsence(e)) {
             return print(out, l, null);
@@ -119,21 +109,20 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private String json(String where, LeaderElectionRecord r) {
-    StringBuilder s = new StringBuilder("{");
-    s.append("\"lock\":").append(Json.string(lock.name));
-    s.append(",\"backend\":").append(Json.string(where));
-    s.append(",\"state\":")
-        .append(Json.string(r == null ? "absent" : r.hasHolder() ? "held" : "released"));
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("lock", lock.name);
+    fields.put("backend", where);
+    fields.put("state", r == null ? "absent" : r.hasHolder() ? "held" : "released");
     if (r != null) {
-      s.append(",\"holderIdentity\":").append(Json.string(r.holderIdentity()));
-      s.append(",\"acquireTime\":").append(Json.string(r.acquireTime()));
-      s.append(",\"renewTime\":").append(Json.string(r.renewTime()));
-      s.append(",\"ageSeconds\":").append(ageSeconds(r));
-      s.append(",\"leaseDurationSeconds\":").append(r.leaseDurationSeconds());
-      s.append(",\"leaderTransitions\":").append(r.leaderTransitions());
-      s.append(",\"fencingToken\":").append(r.fencingToken());
+      fields.put("holderIdentity", r.holderIdentity());
+      fields.put("acquireTime", Objects.toString(r.acquireTime(), null));
+      fields.put("renewTime", Objects.toString(r.renewTime(), null));
+      fields.put("ageSeconds", ageSeconds(r));
+      fields.put("leaseDurationSeconds", r.leaseDurationSeconds());
+      fields.put("leaderTransitions", r.leaderTransitions());
+      fields.put("fencingToken", r.fencingToken());
     }
-    return s.append('}').toString();
+    return Json.object(fields);
   }
 
   private static String age(LeaderElectionRecord r) {
@@ -143,11 +132,10 @@ final class StatusCommand implements Callable<Integer> {
             Duration.ofMillis(Duration.between(r.renewTime(), Instant.now()).toMillis()));
   }
 
-  private static String ageSeconds(LeaderElectionRecord r) {
-    if (r.renewTime() == null) {
-      return "null";
-    }
-    return String.format(
-        Locale.ROOT, "%.3f", Duration.between(r.renewTime(), Instant.now()).toMillis() / 1000.0);
+  /** Seconds since the last renewal, to the millisecond, or null when never renewed. */
+  private static BigDecimal ageSeconds(LeaderElectionRecord r) {
+    return r.renewTime() == null
+        ? null
+        : BigDecimal.valueOf(Duration.between(r.renewTime(), Instant.now()).toMillis(), 3);
   }
 }

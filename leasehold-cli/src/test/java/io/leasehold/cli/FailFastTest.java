@@ -101,7 +101,7 @@ class FailFastTest {
     try (CliProcess p =
         Jobs.run(
             Map.of(), sqlite(), "alpha", "touch " + dir + "/started", "--report-every", "1s")) {
-      String remedy = "remove it (DELETE FROM leasehold_leases WHERE name = 'job')";
+      String remedy = "repair it with `leasehold repair --lock sqlite:" + dir.resolve("leases.db");
       Await.until(
           T,
           () -> p.err.stream().filter(l -> l.contains(remedy)).count() >= 2,
@@ -109,6 +109,20 @@ class FailFastTest {
       assertThat(p.stderr()).contains(" fails: ").contains(" still fails, for ");
       assertThat(dir.resolve("started")).as("the command never ran").doesNotExist();
       assertThat(p.process.isAlive()).isTrue();
+
+      // the remedy works: the record is replaced by a released one keeping its token, and the
+      // waiting candidate takes the lease with a higher token
+      CliProcess repair = CliProcess.start("repair", "--lock", sqlite(), "--name", "job");
+      assertThat(repair.exitCode(T)).as(repair.stderr()).isZero();
+      assertThat(repair.stdout()).contains("repaired job").contains("fencing token 4");
+      Await.until(T, () -> Files.exists(dir.resolve("started")), "alpha leads after the repair");
+      CliProcess again = CliProcess.start("repair", "--lock", sqlite(), "--name", "job");
+      assertThat(again.exitCode(T)).isZero();
+      assertThat(again.stdout()).contains("can be read: nothing to repair");
+      CliProcess status = CliProcess.start("status", "--lock", sqlite(), "--name", "job", "--json");
+      assertThat(status.exitCode(T)).isZero();
+      // alpha's command (touch) ended at once, so alpha released again: its term had token 5
+      assertThat(status.stdout()).contains("\"fencingToken\":5");
     }
   }
 }

@@ -85,8 +85,43 @@ class ProcessGroupTest {
   }
 
   @Test
+  void aTermTakenBackAtOnceWaitsUntilTheLastTermsChildIsGone() throws Exception {
+    // a job that notes any earlier job still alive, and takes its time to end after SIGTERM
+    String job =
+        Jobs.ALIVE
+            + " for f in "
+            + dir
+            + "/job-*.pid; do"
+            + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\" && echo \"$f\" >> "
+            + dir
+            + "/overlap;"
+            + " done;"
+            + " echo $$ > "
+            + dir
+            + "/job-$LEASEHOLD_FENCING_TOKEN.pid;"
+            + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> "
+            + dir
+            + "/terms;"
+            + " trap 'sleep 5; exit 0' TERM; while true; do sleep 0.05; done";
+    CliProcess alpha = run("alpha", job, "--grace", "0.9s");
+    Await.until(T, () -> !jobs.lines("terms").isEmpty(), "alpha leads");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("leases.db"));
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 30000");
+      s.execute("BEGIN EXCLUSIVE"); // the leader cannot renew: its term ends by its deadline
+      Await.until(T, () -> alpha.stderr().contains("lost the lease of job"), "the loss");
+      s.execute("COMMIT"); // and it can take the lease back at once, its old job still ending
+    }
+    int before = jobs.lines("terms").size();
+    Await.until(T, () -> jobs.lines("terms").size() > before, "alpha leads again");
+    assertThat(jobs.lines("overlap")).as("a job alive when the next one started").isEmpty();
+    TermLines.assertPassedInOrder(jobs.lines("terms"), "alpha");
+  }
+
+  @Test
   void aGroupThatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
-    CliProcess p = run("solo", "trap '' TERM; " + jobs.jobWithWorker()); // the worker ignores it too
+    CliProcess p =
+        run("solo", "trap '' TERM; " + jobs.jobWithWorker()); // the worker ignores it too
     Await.until(T, () -> !jobs.lines("terms").isEmpty(), "solo leads");
     long worker = jobs.pid("worker-solo.pid");
 
@@ -127,8 +162,12 @@ class ProcessGroupTest {
     CliProcess p =
         run(
             "solo",
-            "sleep 100000 & echo $! > " + dir + "/worker.pid;"
-                + " echo $$ > " + dir + "/job.pid; exit 5");
+            "sleep 100000 & echo $! > "
+                + dir
+                + "/worker.pid;"
+                + " echo $$ > "
+                + dir
+                + "/job.pid; exit 5");
     assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(5);
 
     assertThat(Jobs.alive(jobs.pid("worker.pid"))).as("the worker, once run has exited").isFalse();

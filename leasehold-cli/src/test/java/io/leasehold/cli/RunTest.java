@@ -57,15 +57,27 @@ class RunTest {
     return "sqlite:" + dir.resolve("leases.db");
   }
 
-  /** A child that records its pid and term (in that order, once its TERM trap is set), then works. */
+  /**
+   * A child that records its pid and term (in that order, once its TERM trap is set), then works.
+   */
   private String worker() {
-    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/termed; exit 0' TERM; "
+    return "trap 'echo \"$LEASEHOLD_IDENTITY\" >> "
+        + dir
+        + "/termed; exit 0' TERM; "
         + Jobs.ALIVE
-        + " for f in " + dir + "/*.pid; do"
-        + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\" && echo \"$f\" >> " + dir + "/overlap;"
+        + " for f in "
+        + dir
+        + "/*.pid; do"
+        + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\" && echo \"$f\" >> "
+        + dir
+        + "/overlap;"
         + " done;"
-        + " echo $$ > " + dir + "/$LEASEHOLD_IDENTITY.pid;"
-        + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
+        + " echo $$ > "
+        + dir
+        + "/$LEASEHOLD_IDENTITY.pid;"
+        + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> "
+        + dir
+        + "/terms;"
         + " while true; do sleep 0.05; done";
   }
 
@@ -84,13 +96,36 @@ class RunTest {
   }
 
   @Test
+  void withoutIdTheIdentityIsTheHostNameAndAUuid_differentForEachProcess() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      CliProcess p =
+          CliProcess.start(
+              "run",
+              "--lock",
+              sqlite(),
+              "--name",
+              "job",
+              "--",
+              "sh",
+              "-c",
+              "echo \"$LEASEHOLD_IDENTITY\" >> " + dir + "/ids");
+      started.add(p);
+      assertThat(p.exitCode(T)).as(p.stderr()).isZero();
+    }
+    List<String> ids = lines("ids");
+    assertThat(ids).hasSize(2).doesNotHaveDuplicates();
+    assertThat(ids).allMatch(id -> id.matches(".+_[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"));
+  }
+
+  @Test
   void theChildsExitCodeBecomesRunsAndTheLeaseIsReleased() throws Exception {
     CliProcess p =
         run(
             sqlite(),
             "solo",
             "echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_LOCK $LEASEHOLD_FENCING_TOKEN\" > "
-                + dir + "/env; exit 7");
+                + dir
+                + "/env; exit 7");
     assertThat(p.exitCode(T)).as(p.stderr()).isEqualTo(7);
     assertThat(lines("env")).containsExactly("solo job 1");
     assertThat(p.stderr())
@@ -205,7 +240,10 @@ class RunTest {
     assertThat(health.statusCode()).isEqualTo(200);
     Await.until(
         T,
-        () -> get(http, base + "/metrics").body().contains("leader_election_master_status{name=\"job\"} 1.0"),
+        () ->
+            get(http, base + "/metrics")
+                .body()
+                .contains("leader_election_master_status{name=\"job\"} 1.0"),
         "the master status gauge reads 1");
     assertThat(get(http, base + "/nothing").statusCode()).isEqualTo(404);
   }

@@ -135,7 +135,8 @@ class UsageTest {
   @Test
   void namesMustBeOneVisibleLineOfAtMost253Characters() throws Exception {
     assertUsageError(
-        "--name must not contain control characters such as a newline or a tab; got \"a\\nb\"",
+        "--name must not contain control characters or line separators, such as a newline or a"
+            + " tab; got \"a\\nb\"",
         run("--name", "a\nb"));
     assertUsageError("--name must not be blank; got \"   \"", run("--name", "   "));
     assertUsageError("--id must not be blank; got \"\"", run("--id", ""));

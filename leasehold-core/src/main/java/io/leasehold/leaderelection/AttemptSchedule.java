@@ -3,6 +3,7 @@ package io.leasehold.leaderelection;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * When an elector's next attempt runs: at most one is pending, and a timer on the elector's clock
@@ -24,13 +25,18 @@ final class AttemptSchedule {
   private final ElectionClock clock;
   private final long retryNanos;
   private final Random random;
-  private final Runnable attempt;
+  private final Consumer<Object> attempt;
   private ElectionClock.Timer next;
+  private Object nextKey; // identifies the pending timer, so that a superseded one is ignored
   private long notBefore;
   private boolean firstDone;
   private boolean admitted;
 
-  AttemptSchedule(LeaderElectionConfig config, Runnable attempt) {
+  /**
+   * @param attempt runs an attempt; it is passed the key of the timer that fired, to hand to {@link
+   *     #fired}
+   */
+  AttemptSchedule(LeaderElectionConfig config, Consumer<Object> attempt) {
     this.clock = config.clock();
     this.retryNanos = config.retryPeriod().toNanos();
     this.random = config.random();
@@ -41,7 +47,9 @@ final class AttemptSchedule {
   void in(long delayNanos) {
     cancel();
     long delay = Math.max(delayNanos, notBefore - clock.nanoTime());
-    next = clock.schedule(attempt, delay);
+    Object key = new Object();
+    nextKey = key;
+    next = clock.schedule(() -> attempt.accept(key), delay);
   }
 
   /** Runs the attempt after a retry period jittered as client-go's. */
@@ -59,9 +67,18 @@ final class AttemptSchedule {
     return next != null;
   }
 
-  /** Called when the pending attempt's timer fires: none is pending any more. */
-  void fired() {
+  /**
+   * Called when a timer fires, with its key: whether it is the pending one (none is then pending
+   * any more). A timer replaced while it was already firing is stale and must be ignored, or the
+   * elector would run on two schedules at once.
+   */
+  boolean fired(Object key) {
+    if (key != nextKey) {
+      return false;
+    }
     next = null;
+    nextKey = null;
+    return true;
   }
 
   /**
@@ -96,6 +113,7 @@ final class AttemptSchedule {
     if (next != null) {
       next.cancel();
       next = null;
+      nextKey = null;
     }
   }
 

@@ -2,8 +2,6 @@ package io.leasehold.leaderelection;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The executors shared by all electors of a JVM unless a config names its own. Their threads are
@@ -38,13 +36,4 @@ final class DefaultExecutors {
       new ElasticPool("leasehold-leader", Integer.MAX_VALUE, KEEP_ALIVE);
 
   private DefaultExecutors() {}
-
-  static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 }

@@ -1,5 +1,6 @@
 package io.leasehold.leaderelection;
 
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import java.time.Duration;
 import java.util.AbstractQueue;
 import java.util.ArrayDeque;
@@ -30,7 +31,7 @@ final class ElasticPool extends ThreadPoolExecutor {
         keepAlive.toNanos(),
         TimeUnit.NANOSECONDS,
         new HandOff(),
-        DefaultExecutors.daemonThreads(name),
+        DaemonThreads.factory(name),
         (task, pool) -> ((HandOff) pool.getQueue()).queue(task, pool));
     ((HandOff) getQueue()).pool = this;
   }

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  *       cancelled, the thread running the callback is also interrupted.
  *   <li>{@code onStoppedLeading} (required) runs when leadership ends. As in client-go it also runs
  *       when the elector stops without ever having led, unless {@link
- *       LeaderElectionConfig.Builder#stoppedLeadingOnlyIfLed(boolean)} is set.
+ *       LeaderElectionConfig.Builder#stoppedLeading} is {@link StoppedLeading#ONLY_IF_LED}.
  *   <li>{@code onNewLeader} (optional) runs when the observed holder changes, including the first
  *       holder observed and this candidate itself; an empty identity means the lock was released.
  * </ul>

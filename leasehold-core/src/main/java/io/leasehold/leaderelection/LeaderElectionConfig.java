@@ -22,10 +22,11 @@ import java.util.concurrent.Executor;
  *       jittered by up to {@link LeaderElector#JITTER_FACTOR} times it.
  * </ul>
  *
- * <p>The rules and messages are client-go's: leaseDuration must be greater than renewDeadline,
- * renewDeadline must be greater than retryPeriod*JitterFactor, and each must be greater than zero.
- * The ratio leaseDuration / renewDeadline is the clock-rate ratio tolerated between candidates (ρ):
- * 15 s / 10 s tolerates one clock running 1.5 times as fast as another.
+ * <p>The rules and messages are client-go's, with Java's null where Go says nil: leaseDuration must
+ * be greater than renewDeadline, renewDeadline must be greater than retryPeriod*JitterFactor, and
+ * each must be greater than zero. The ratio leaseDuration / renewDeadline is the clock-rate ratio
+ * tolerated between candidates (ρ): 15 s / 10 s tolerates one clock running 1.5 times as fast as
+ * another.
  *
  * <h2>The leader deadline</h2>
  *
@@ -46,8 +47,8 @@ public final class LeaderElectionConfig {
   private final HealthzAdaptor watchDog;
   private final boolean releaseOnCancel;
   private final String name;
-  private final boolean keepCompeting;
-  private final boolean stoppedLeadingOnlyIfLed;
+  private final WhenLost whenLost;
+  private final StoppedLeading stoppedLeading;
   private final boolean enforceLeaderDeadline;
   private final Duration leaderDeadlineMargin;
   private final Duration lockCallTimeout;
@@ -66,8 +67,8 @@ public final class LeaderElectionConfig {
     this.watchDog = b.watchDog;
     this.releaseOnCancel = b.releaseOnCancel;
     this.name = b.name != null ? b.name : b.lock.describe();
-    this.keepCompeting = b.keepCompeting;
-    this.stoppedLeadingOnlyIfLed = b.stoppedLeadingOnlyIfLed;
+    this.whenLost = b.whenLost;
+    this.stoppedLeading = b.stoppedLeading;
     this.enforceLeaderDeadline = b.enforceLeaderDeadline;
     this.leaderDeadlineMargin =
         b.leaderDeadlineMargin != null ? b.leaderDeadlineMargin : defaultMargin(b.renewDeadline);
@@ -125,14 +126,14 @@ public final class LeaderElectionConfig {
     return name;
   }
 
-  /** Whether the elector keeps competing after it loses leadership, instead of exiting. */
-  public boolean keepCompeting() {
-    return keepCompeting;
+  /** What the elector does once leadership is lost. */
+  public WhenLost whenLost() {
+    return whenLost;
   }
 
-  /** Whether onStoppedLeading runs only after the candidate actually led. */
-  public boolean stoppedLeadingOnlyIfLed() {
-    return stoppedLeadingOnlyIfLed;
+  /** When onStoppedLeading runs. */
+  public StoppedLeading stoppedLeading() {
+    return stoppedLeading;
   }
 
   /** Whether the leader's authority ends by its own deadline (see the class doc). */
@@ -250,8 +251,8 @@ public final class LeaderElectionConfig {
     private HealthzAdaptor watchDog;
     private boolean releaseOnCancel;
     private String name;
-    private boolean keepCompeting;
-    private boolean stoppedLeadingOnlyIfLed;
+    private WhenLost whenLost = WhenLost.EXIT;
+    private StoppedLeading stoppedLeading = StoppedLeading.ALWAYS;
     private boolean enforceLeaderDeadline = true;
     private Duration leaderDeadlineMargin;
     private Duration lockCallTimeout;
@@ -316,23 +317,15 @@ public final class LeaderElectionConfig {
       return this;
     }
 
-    /**
-     * Whether to keep competing after leadership is lost (each term then ends with
-     * onStoppedLeading), so that a replica never becomes a silent standby that no longer competes.
-     * The elector then runs until stopped. Default false: like client-go, it exits when leadership
-     * is lost.
-     */
-    public Builder keepCompeting(boolean keepCompeting) {
-      this.keepCompeting = keepCompeting;
+    /** What to do once leadership is lost (default {@link WhenLost#EXIT}, as client-go). */
+    public Builder whenLost(WhenLost whenLost) {
+      this.whenLost = Objects.requireNonNull(whenLost, "whenLost");
       return this;
     }
 
-    /**
-     * When true, onStoppedLeading runs only at the end of a term this candidate actually led. By
-     * default it also runs once when the elector stops without ever having led, as in client-go.
-     */
-    public Builder stoppedLeadingOnlyIfLed(boolean stoppedLeadingOnlyIfLed) {
-      this.stoppedLeadingOnlyIfLed = stoppedLeadingOnlyIfLed;
+    /** When onStoppedLeading runs (default {@link StoppedLeading#ALWAYS}, as client-go). */
+    public Builder stoppedLeading(StoppedLeading stoppedLeading) {
+      this.stoppedLeading = Objects.requireNonNull(stoppedLeading, "stoppedLeading");
       return this;
     }
 
@@ -425,7 +418,7 @@ public final class LeaderElectionConfig {
           callbacks != null && callbacks.onStartedLeading() != null,
           "OnStartedLeading callback must not be null");
       require(callbacks.onStoppedLeading() != null, "OnStoppedLeading callback must not be null");
-      require(lock != null, "Lock must not be null");
+      require(lock != null, "Lock must not be null."); // client-go's period
       String identity = lock.identity();
       require(identity != null && !identity.isEmpty(), "Lock identity is empty");
       if (leaderDeadlineMargin != null) {
@@ -434,9 +427,9 @@ public final class LeaderElectionConfig {
             leaderDeadlineMargin.compareTo(renewDeadline) < 0,
             "leaderDeadlineMargin must be less than renewDeadline");
       }
-      if (lockCallTimeout != null) {
-        require(lockCallTimeout.toNanos() >= 1, "lockCallTimeout must be greater than zero");
-      }
+      require(
+          lockCallTimeout == null || lockCallTimeout.toNanos() >= 1,
+          "lockCallTimeout must be greater than zero");
       return new LeaderElectionConfig(this);
     }
 

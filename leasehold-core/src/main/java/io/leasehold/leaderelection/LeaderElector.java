@@ -62,8 +62,8 @@ public final class LeaderElector implements AutoCloseable {
   private enum Then {
     /** Stop (the elector was stopped). */
     EXIT,
-    /** Compete again if keepCompeting, otherwise stop (leadership was lost). */
-    AS_CONFIGURED,
+    /** As the config's {@link WhenLost} says (leadership was lost). */
+    LOST,
     /** Compete again (the leader yielded). */
     COMPETE
   }
@@ -142,8 +142,8 @@ public final class LeaderElector implements AutoCloseable {
   /**
    * Starts competing in the background and returns at once: every backend call, opening the watch
    * included, runs off the caller's thread. The returned future completes when the elector has
-   * stopped: after leadership was lost (unless keepCompeting), or after {@link #stop()}; cancelling
-   * it stops the elector.
+   * stopped: after leadership was lost (unless {@link WhenLost#COMPETE_AGAIN}), or after {@link
+   * #stop()}; cancelling it stops the elector.
    *
    * @throws IllegalStateException if this elector was already started
    */
@@ -280,11 +280,11 @@ public final class LeaderElector implements AutoCloseable {
   // ================================================================== the loop
 
   /** Runs one acquire or renew attempt; started by a timer, on the clock's thread. */
-  private void attempt() {
+  private void attempt(Object timer) {
     Attempt a;
     synchronized (this) {
-      schedule.fired();
-      if (inFlight != null
+      if (!schedule.fired(timer)
+          || inFlight != null
           || (state != State.FOLLOWING && state != State.LEADING)
           || !schedule.admit()) {
         return;
@@ -347,7 +347,7 @@ public final class LeaderElector implements AutoCloseable {
     if (started != null) {
       onTermStarted(started);
     } else if (lost != null) {
-      endTerm(renewing, lost, Then.AS_CONFIGURED);
+      endTerm(renewing, lost, Then.LOST);
     } else if (exitNow) {
       exit();
     }
@@ -387,17 +387,16 @@ public final class LeaderElector implements AutoCloseable {
     }
     String reason =
         "leader deadline passed: no successful renewal for " + Duration.ofNanos(authorityNanos);
-    endTerm(t, reason, Then.AS_CONFIGURED);
+    endTerm(t, reason, Then.LOST);
   }
 
-  /** onStartedLeading threw or could not start: the term ends, released, per keepCompeting. */
+  /** onStartedLeading threw or could not start: the term ends, released, as WhenLost says. */
   private void onWorkFailed(Term t, Throwable e) {
     synchronized (this) {
       workFailure = "onStartedLeading of " + name + " failed: " + e;
       schedule.holdOff(); // do not take the lease straight back
     }
-    if (endTerm(t, "onStartedLeading failed: " + e, Then.AS_CONFIGURED)
-        && config.releaseOnCancel()) {
+    if (endTerm(t, "onStartedLeading failed: " + e, Then.LOST) && config.releaseOnCancel()) {
       release.after(t.workDone, clock.nanoTime() + renewNanos);
     }
   }
@@ -446,7 +445,7 @@ public final class LeaderElector implements AutoCloseable {
       } else if (!stopping) {
         return false; // that term had ended already
       }
-      competing = then == Then.COMPETE || then == Then.AS_CONFIGURED && config.keepCompeting();
+      competing = then == Then.COMPETE || then == Then.LOST && config.whenLost().competes();
       if (ended != null) {
         ended.stopDelivered = competing; // otherwise delivered at exit, after the release
       }
@@ -492,7 +491,7 @@ public final class LeaderElector implements AutoCloseable {
       deadline = stopDeadline;
     }
     CompletableFuture<Void> work = last == null ? completed(null) : last.workDone;
-    boolean notify = last != null ? !last.stopDelivered : !config.stoppedLeadingOnlyIfLed();
+    boolean notify = last != null ? !last.stopDelivered : config.stoppedLeading().evenIfNeverLed();
     (config.releaseOnCancel() ? release.after(work, deadline) : completed(null))
         .thenRun(view::closeWatch)
         .thenCompose(v -> notify ? callbacks.stoppedLeading() : completed(null))

@@ -9,18 +9,7 @@ package io.leasehold.leaderelection;
 public interface MetricsProvider {
 
   /** A provider whose metrics do nothing (the default). */
-  MetricsProvider NOOP =
-      () ->
-          new LeaderMetric() {
-            @Override
-            public void on(String name) {}
-
-            @Override
-            public void off(String name) {}
-
-            @Override
-            public void slowpathExercised(String name) {}
-          };
+  MetricsProvider NOOP = () -> new LeaderMetric() {};
 
   /** Returns the metric for a new elector. */
   LeaderMetric newLeaderMetric();

@@ -1,5 +1,6 @@
 package io.leasehold.leaderelection;
 
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -15,7 +16,7 @@ final class SystemClock implements ElectionClock {
   private final ScheduledThreadPoolExecutor timer;
 
   private SystemClock() {
-    timer = new ScheduledThreadPoolExecutor(1, DefaultExecutors.daemonThreads("leasehold-timer"));
+    timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.factory("leasehold-timer"));
     // thousands of electors reschedule timers constantly: drop cancelled ones at once
     timer.setRemoveOnCancelPolicy(true);
     // no thread while no timer is pending (every elector closed)

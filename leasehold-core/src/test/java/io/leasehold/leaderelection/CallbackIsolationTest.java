@@ -144,7 +144,7 @@ class CallbackIsolationTest {
     assertThat(a.isLeader()).isFalse();
     assertThat(a.check(Duration.ZERO)).hasValueSatisfying(m -> assertThat(m).contains("full"));
     assertThat(stored().hasHolder()).as("the lease was released").isFalse();
-    assertThat(a.stop()).as("stopped: not keepCompeting").isDone();
+    assertThat(a.stop()).as("stopped: WhenLost.EXIT").isDone();
   }
 
   @Test
@@ -177,7 +177,7 @@ class CallbackIsolationTest {
     LeaderElector a =
         h.start(
             h.config("a")
-                .keepCompeting(true)
+                .whenLost(WhenLost.COMPETE_AGAIN)
                 .releaseOnCancel(true)
                 .callbacks(
                     LeaderCallbacks.builder()

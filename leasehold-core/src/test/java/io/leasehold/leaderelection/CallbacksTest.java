@@ -41,10 +41,10 @@ class CallbacksTest {
   }
 
   @Test
-  void stoppedLeadingOnlyIfLed_skipsStoppedForACandidateThatNeverLed() {
+  void onlyIfLed_skipsStoppedForACandidateThatNeverLed() {
     h.start(h.config("a"));
     h.advance(Duration.ZERO);
-    LeaderElector b = h.start(h.config("b").stoppedLeadingOnlyIfLed(true));
+    LeaderElector b = h.start(h.config("b").stoppedLeading(StoppedLeading.ONLY_IF_LED));
     h.advance(Duration.ofSeconds(1));
     b.close();
     assertThat(h.eventsOf("b")).containsExactly("leader=a");

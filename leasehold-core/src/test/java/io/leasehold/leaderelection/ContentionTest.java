@@ -76,7 +76,7 @@ class ContentionTest {
                 ? h.store.lock(ElectionHarness.LOCK, id)
                 : h.store.lock(ElectionHarness.LOCK, id).withoutWatch(),
             id)
-        .keepCompeting(true)
+        .whenLost(WhenLost.COMPETE_AGAIN)
         .releaseOnCancel(random.nextBoolean());
   }
 

@@ -61,7 +61,7 @@ public abstract class ElectionContractTest {
     LeaderElector e =
         new LeaderElector(
             log.config(lock, lease(), renew(), retry())
-                .keepCompeting(true)
+                .whenLost(WhenLost.COMPETE_AGAIN)
                 .releaseOnCancel(release)
                 .build());
     electors.add(e);

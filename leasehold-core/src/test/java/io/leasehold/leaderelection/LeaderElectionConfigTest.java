@@ -23,7 +23,8 @@ class LeaderElectionConfigTest {
     assertThat(c.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.releaseOnCancel()).isFalse();
-    assertThat(c.keepCompeting()).isFalse();
+    assertThat(c.whenLost()).isEqualTo(WhenLost.EXIT);
+    assertThat(c.stoppedLeading()).isEqualTo(StoppedLeading.ALWAYS);
     assertThat(c.enforceLeaderDeadline()).isTrue();
     assertThat(c.leaderDeadlineMargin()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.clockRateTolerance()).isEqualTo(1.5);
@@ -118,7 +119,7 @@ class LeaderElectionConfigTest {
 
   @Test
   void aLockWithAnIdentityIsRequired() {
-    assertThatThrownBy(() -> valid().lock(null).build()).hasMessage("Lock must not be null");
+    assertThatThrownBy(() -> valid().lock(null).build()).hasMessage("Lock must not be null.");
     assertThatThrownBy(() -> valid().lock(store.lock("l", "")).build())
         .hasMessage("Lock identity is empty");
   }

@@ -285,7 +285,7 @@ class RenewAndReleaseTest {
     assertThat(h.eventsOf("a"))
         .containsExactly("leader=a", "started", "stopped", "leader=", "leader=b");
 
-    b.close(); // b releases; a yielded, so it competes again though keepCompeting is off
+    b.close(); // b releases; a yielded, so it competes again though WhenLost is EXIT
     h.advance(Duration.ofSeconds(5));
     assertThat(a.isLeader()).isTrue();
     assertThat(h.contexts.get(2).fencingToken()).isGreaterThan(h.contexts.get(1).fencingToken());
@@ -293,8 +293,8 @@ class RenewAndReleaseTest {
   }
 
   @Test
-  void keepCompeting_reacquiresAfterALossWithANewTerm() {
-    LeaderElector a = h.start(h.config("a").keepCompeting(true));
+  void competeAgain_reacquiresAfterALossWithANewTerm() {
+    LeaderElector a = h.start(h.config("a").whenLost(WhenLost.COMPETE_AGAIN));
     h.advance(Duration.ofSeconds(5));
     h.store.setUnavailable(true);
     h.advance(Duration.ofSeconds(10)); // deadline at 13 s

@@ -92,34 +92,27 @@ final class EtcdCalls {
   static LockException translate(String what, Throwable failure) {
     Throwable cause = unwrap(failure);
     String code =
-        cause instanceof EtcdException
-            ? ((EtcdException) cause).getErrorCode().name()
+        cause instanceof EtcdException etcd
+            ? etcd.getErrorCode().name()
             : Status.fromThrowable(cause).getCode().name();
     String detail = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-    switch (code) {
-      case "PERMISSION_DENIED":
-        return new LockException(
-            "etcd refused to "
-                + what
-                + ": permission denied; the user needs read and write"
-                + " access to the key ("
-                + detail
-                + ")",
-            cause);
-      case "UNAUTHENTICATED":
-        return new LockException(
-            "etcd refused to "
-                + what
-                + ": authentication failed; check the user name and"
-                + " password ("
-                + detail
-                + ")",
-            cause);
-      case "UNKNOWN":
-        break;
-      default:
-        return new LockException("etcd could not " + what + " (" + code + "): " + detail, cause);
-    }
-    return new LockException("etcd could not " + what + ": " + cause, cause);
+    String message =
+        switch (code) {
+          case "PERMISSION_DENIED" ->
+              "etcd refused to "
+                  + what
+                  + ": permission denied; the user needs read and write access to the key ("
+                  + detail
+                  + ")";
+          case "UNAUTHENTICATED" ->
+              "etcd refused to "
+                  + what
+                  + ": authentication failed; check the user name and password ("
+                  + detail
+                  + ")";
+          case "UNKNOWN" -> "etcd could not " + what + ": " + cause;
+          default -> "etcd could not " + what + " (" + code + "): " + detail;
+        };
+    return new LockException(message, cause);
   }
 }

@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockBuilder;
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
@@ -81,10 +82,10 @@ public final class EtcdLock implements Lock {
   private final ByteSequence fenceKey;
   private final String description;
 
-  private EtcdLock(Builder b) {
-    this.client = b.client;
-    this.config = b.config;
-    this.key = b.prefix + b.name;
+  private EtcdLock(Client client, ResourceLockConfig config, String key) {
+    this.client = client;
+    this.config = config;
+    this.key = key;
     this.keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
     this.fenceKey = ByteSequence.from(key + FENCE_SUFFIX, StandardCharsets.UTF_8);
     this.description = "etcd:" + key;
@@ -299,12 +300,20 @@ public final class EtcdLock implements Lock {
   }
 
   /**
-   * Watches the key: every put or delete reaches {@code watcher} at once. The watch reconnects by
-   * itself after a broken stream and reports it as a change, so the elector reads the key again.
+   * Watches the key: every put or delete reaches {@code watcher} at once. The watch opens a new
+   * stream after a broken one, as every backend's watch does ({@link
+   * io.leasehold.leaderelection.resourcelock.ReconnectingWatch}), and reports it as a change, so
+   * the elector reads the key again.
    */
   @Override
   public Optional<LockWatch> watch(LockWatcher watcher) {
-    return Optional.of(EtcdKeyWatch.start(client, keyBytes, this::decodeForWatch, watcher));
+    return Optional.of(
+        EtcdKeyWatch.start(
+            client,
+            keyBytes,
+            this::decodeForWatch,
+            Objects.requireNonNull(watcher, "watcher"),
+            description + " (" + identity() + ")"));
   }
 
   @Override
@@ -354,37 +363,17 @@ public final class EtcdLock implements Lock {
   }
 
   /** Builds an {@link EtcdLock}. */
-  public static final class Builder {
+  public static final class Builder extends LockBuilder<Builder> {
     private final Client client;
-    private String name;
-    private ResourceLockConfig config;
     private String prefix = DEFAULT_PREFIX;
 
     private Builder(Client client) {
       this.client = Objects.requireNonNull(client, "client");
     }
 
-    /** The lock's name; the key is the prefix followed by it. Required. */
-    public Builder name(String lockName) {
-      this.name = lockName;
-      return this;
-    }
-
     /**
-     * This candidate's identity (shorthand for {@code config(ResourceLockConfig.of(identity))}).
+     * The key prefix (default {@value EtcdLock#DEFAULT_PREFIX}); the key is the prefix and name.
      */
-    public Builder identity(String identity) {
-      this.config = ResourceLockConfig.of(identity);
-      return this;
-    }
-
-    /** Identity and event recorder. */
-    public Builder config(ResourceLockConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** The key prefix (default {@value EtcdLock#DEFAULT_PREFIX}). */
     public Builder prefix(String prefix) {
       this.prefix = Objects.requireNonNull(prefix, "prefix");
       return this;
@@ -393,21 +382,16 @@ public final class EtcdLock implements Lock {
     /**
      * Builds the lock.
      *
-     * @throws IllegalArgumentException when the name or identity is missing or the name is not a
-     *     plain key segment
+     * @throws IllegalArgumentException when the name or identity is missing or invalid, or the name
+     *     contains '/' (it is one key segment)
      */
     public EtcdLock build() {
-      if (name == null || name.isEmpty()) {
-        throw new IllegalArgumentException("the lock name must not be empty");
-      }
-      if (name.contains("/") || name.chars().anyMatch(Character::isISOControl)) {
+      String name = checkedName();
+      if (name.contains("/")) {
         throw new IllegalArgumentException(
-            "the lock name must not contain '/' or control characters: '" + name + "'");
+            "name must not contain '/' (it is one etcd key segment); got " + quoted(name));
       }
-      if (config == null) {
-        throw new IllegalArgumentException("Lock identity is empty");
-      }
-      return new EtcdLock(this);
+      return new EtcdLock(client, checkedConfig(), prefix + name);
     }
   }
 }

@@ -65,12 +65,11 @@ final class EtcdRecordCodec {
     LeaderElectionRecord.Builder b =
         LeaderElectionRecord.builder()
             .holderIdentity(holder.asText())
-            .leaseDurationSeconds(
-                (int) number(where, o, "leaseDurationSeconds", true, Integer.MAX_VALUE))
+            .leaseDurationSeconds(int32(where, o, "leaseDurationSeconds"))
             .acquireTime(time(where, o, "acquireTime"))
             .renewTime(time(where, o, "renewTime"))
-            .leaderTransitions((int) number(where, o, "leaderTransitions", true, Integer.MAX_VALUE))
-            .fencingToken(number(where, o, "fencingToken", false, Long.MAX_VALUE));
+            .leaderTransitions(int32(where, o, "leaderTransitions"))
+            .fencingToken(number(where, o, "fencingToken", false));
     JsonNode strategy = o.get("strategy");
     if (strategy != null && strategy.isTextual()) {
       b.strategy(strategy.asText());
@@ -79,7 +78,11 @@ final class EtcdRecordCodec {
     if (preferred != null && preferred.isTextual()) {
       b.preferredHolder(preferred.asText());
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new CorruptRecordException(where + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -105,7 +108,16 @@ final class EtcdRecordCodec {
     }
   }
 
-  private static long number(String where, JsonNode o, String field, boolean required, long max)
+  /** A required field that is a 32-bit integer. */
+  private static int int32(String where, JsonNode o, String field) throws CorruptRecordException {
+    long v = number(where, o, field, true);
+    if (v != (int) v) {
+      throw new CorruptRecordException(where + ": " + field + " is out of range: " + v);
+    }
+    return (int) v;
+  }
+
+  private static long number(String where, JsonNode o, String field, boolean required)
       throws CorruptRecordException {
     JsonNode n = o.get(field);
     if (n == null || n.isNull()) {
@@ -117,11 +129,7 @@ final class EtcdRecordCodec {
     if (!n.isIntegralNumber() || !n.canConvertToLong()) {
       throw new CorruptRecordException(where + ": " + field + " is not an integer: " + n);
     }
-    long v = n.asLong();
-    if (v < 0 || v > max) {
-      throw new CorruptRecordException(where + ": " + field + " is out of range: " + v);
-    }
-    return v;
+    return n.asLong();
   }
 
   private static Instant time(String where, JsonNode o, String field)

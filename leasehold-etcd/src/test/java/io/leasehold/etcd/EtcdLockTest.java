@@ -133,7 +133,7 @@ class EtcdLockTest {
       {"{\"leaseDurationSeconds\":15,\"leaderTransitions\":0}", "holderIdentity is missing"},
       {
         "{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":-1,\"leaderTransitions\":0}",
-        "leaseDurationSeconds is out of range: -1"
+        "leaseDurationSeconds must not be negative, found -1"
       },
       {
         "{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":\"15\",\"leaderTransitions\":0}",
@@ -147,7 +147,7 @@ class EtcdLockTest {
       {
         "{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":15,\"leaderTransitions\":0,"
             + "\"fencingToken\":-4}",
-        "fencingToken is out of range"
+        "fencingToken must not be negative, found -4"
       },
     };
     for (String[] c : cases) {
@@ -410,9 +410,10 @@ class EtcdLockTest {
   void badNamesAndEndpointsAreRejectedClearly() {
     assertThatThrownBy(() -> EtcdLock.builder(client).name("a/b").identity("x").build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("must not contain '/'");
+        .hasMessage("name must not contain '/' (it is one etcd key segment); got \"a/b\"");
     assertThatThrownBy(() -> EtcdLock.builder(client).name("").identity("x").build())
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must not be blank; got \"\"");
     assertThatThrownBy(() -> EtcdClients.builder().build())
         .hasMessage("at least one etcd endpoint is required");
     assertThatThrownBy(() -> EtcdClients.builder().endpoints("127.0.0.1:2379").build())

@@ -36,22 +36,37 @@ enum Dialect {
       execute(c, "PRAGMA busy_timeout = " + millis(timeout));
     }
 
+    /**
+     * A new term's write: in full synchronous mode, so that the fencing token it hands out is on
+     * disk before anyone acts on it (renewals stay in the connection's own mode), and in {@code
+     * BEGIN IMMEDIATE}: a deferred read-then-write transaction fails with SQLITE_BUSY_SNAPSHOT,
+     * which the busy timeout does not retry, whereas an immediate one waits for the write lock.
+     */
     @Override
     <T> T inTransaction(SqlCall call, SqlCall.Work<T> work) throws SQLException, LockException {
-      // a deferred read-then-write transaction fails with SQLITE_BUSY_SNAPSHOT, which the busy
-      // timeout does not retry; BEGIN IMMEDIATE waits for the write lock instead
-      execute(call.connection, "BEGIN IMMEDIATE");
+      Connection c = call.connection();
+      String mode;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+        mode = rs.next() ? rs.getString(1) : "2";
+      }
+      execute(c, "PRAGMA synchronous = FULL");
       try {
-        T result = work.run();
-        execute(call.connection, "COMMIT");
-        return result;
-      } catch (SQLException | LockException | RuntimeException e) {
+        execute(c, "BEGIN IMMEDIATE");
         try {
-          execute(call.connection, "ROLLBACK");
-        } catch (SQLException ignored) {
-          // the connection is discarded anyway
+          T result = work.run();
+          execute(c, "COMMIT");
+          return result;
+        } catch (SQLException | LockException | RuntimeException e) {
+          try {
+            execute(c, "ROLLBACK");
+          } catch (SQLException ignored) {
+            // the connection is discarded anyway
+          }
+          throw e;
         }
-        throw e;
+      } finally {
+        execute(c, "PRAGMA synchronous = " + Integer.parseInt(mode.trim()));
       }
     }
 
@@ -82,8 +97,8 @@ enum Dialect {
       // lease row's lock and so keep every other candidate from taking over; the server ends
       // such a session once it has been idle in the transaction longer than the call may take
       execute(
-          call.connection,
-          "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds * 1000L);
+          call.connection(),
+          "SET LOCAL idle_in_transaction_session_timeout = " + call.timeoutSeconds() * 1000L);
     }
 
     @Override
@@ -159,7 +174,7 @@ enum Dialect {
 
   /** Runs {@code work} in one write transaction; rolls back when it throws. */
   <T> T inTransaction(SqlCall call, SqlCall.Work<T> work) throws SQLException, LockException {
-    Connection c = call.connection;
+    Connection c = call.connection();
     c.setAutoCommit(false);
     try {
       begin(call);

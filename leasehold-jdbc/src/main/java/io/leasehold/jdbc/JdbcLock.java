@@ -2,6 +2,7 @@ package io.leasehold.jdbc;
 
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.leaderelection.resourcelock.LockBuilder;
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
 import io.leasehold.leaderelection.resourcelock.LockException;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
@@ -65,12 +66,12 @@ public final class JdbcLock implements Lock {
   private final boolean createTable;
   private final String description;
 
-  private JdbcLock(Builder b) {
+  private JdbcLock(Builder b, String name, ResourceLockConfig config) {
     this.dataSource = b.dataSource;
     this.table = new LeaseTable(b.table);
     this.tableCheck = TableCheck.of(dataSource, table);
-    this.name = b.name;
-    this.config = b.config;
+    this.name = name;
+    this.config = config;
     this.createTable = b.createTable;
     this.description = kind(dataSource) + ":" + table.name + "/" + name;
   }
@@ -123,7 +124,8 @@ public final class JdbcLock implements Lock {
     Objects.requireNonNull(record, "record");
     return run(
         timeout,
-        call -> call.dialect.inTransaction(call, () -> writeWithHistory(call, null, record, true)));
+        call ->
+            call.dialect().inTransaction(call, () -> writeWithHistory(call, null, record, true)));
   }
 
   /**
@@ -146,8 +148,8 @@ public final class JdbcLock implements Lock {
       return run(
           timeout,
           call ->
-              call.dialect.inTransaction(
-                  call, () -> writeWithHistory(call, base, record, newTerm)));
+              call.dialect()
+                  .inTransaction(call, () -> writeWithHistory(call, base, record, newTerm)));
     }
     return run(
         timeout,
@@ -271,7 +273,7 @@ public final class JdbcLock implements Lock {
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
         d.applyTimeout(c, left);
         tableCheck.ensure(c, createTable);
-        return work.run(new SqlCall(c, d, left));
+        return work.run(SqlCall.of(c, d, left));
       } catch (SQLException e) {
         if (isSerializationFailure(e)
             && ++attempt < MAX_SERIALIZATION_RETRIES
@@ -323,34 +325,14 @@ public final class JdbcLock implements Lock {
     return "jdbc";
   }
 
-  /** Builds a {@link JdbcLock}. */
-  public static final class Builder {
+  /** Builds a {@link JdbcLock}; the name is its row's primary key. */
+  public static final class Builder extends LockBuilder<Builder> {
     private final DataSource dataSource;
-    private String name;
-    private ResourceLockConfig config;
     private String table = DEFAULT_TABLE;
     private boolean createTable = true;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    }
-
-    /** The lock's name: its row's primary key (required, at most 253 characters). */
-    public Builder name(String lockName) {
-      this.name = lockName;
-      return this;
-    }
-
-    /** This candidate's identity (or use {@link #config}). */
-    public Builder identity(String identity) {
-      this.config = ResourceLockConfig.of(identity);
-      return this;
-    }
-
-    /** This candidate's identity and event recorder. */
-    public Builder config(ResourceLockConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
-      return this;
     }
 
     /** The table, {@code table} or {@code schema.table} (default {@value #DEFAULT_TABLE}). */
@@ -368,17 +350,11 @@ public final class JdbcLock implements Lock {
     /**
      * Builds the lock; nothing is connected until the first call.
      *
-     * @throws IllegalArgumentException for a missing name or identity, or an invalid table name
+     * @throws IllegalArgumentException for a missing or invalid name or identity, or an invalid
+     *     table name
      */
     public JdbcLock build() {
-      if (name == null || name.isEmpty() || name.length() > 253) {
-        throw new IllegalArgumentException("lock name must have 1 to 253 characters");
-      }
-      if (config == null) {
-        throw new IllegalArgumentException("identity must be set");
-      }
-      LeaseTable.validateName(table);
-      return new JdbcLock(this);
+      return new JdbcLock(this, checkedName(), checkedConfig());
     }
   }
 }

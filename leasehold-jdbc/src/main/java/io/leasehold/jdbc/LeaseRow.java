@@ -20,8 +20,9 @@ import java.util.Map;
  * fencing token) and the row's version (see {@link History} for how it is packed).
  *
  * <p>Rows are read by column name and validated strictly: a value that is not what the DDL declares
- * (SQLite stores anything) fails with a {@link CorruptRecordException} naming the column, carrying
- * the corrupt version when the version column can still be read.
+ * (SQLite stores anything) or that the record's builder refuses (a negative count) fails with a
+ * {@link CorruptRecordException} naming the column or field, carrying the corrupt version when the
+ * version column can still be read.
  */
 record LeaseRow(String name, LeaderElectionRecord record, long version) {
   /** The columns after {@code name}, in the order {@link #bind} binds them. */
@@ -102,20 +103,22 @@ record LeaseRow(String name, LeaderElectionRecord record, long version) {
       if (holder == null) {
         throw new CorruptRecordException(where + ": holder_identity is NULL");
       }
-      LeaderElectionRecord record =
+      LeaderElectionRecord.Builder record =
           LeaderElectionRecord.builder()
               .holderIdentity(holder.toString())
-              .leaseDurationSeconds(
-                  (int) number(where, "lease_duration_seconds", columns, Integer.MAX_VALUE))
+              .leaseDurationSeconds(int32(where, "lease_duration_seconds", columns))
               .acquireTime(instant(where, "acquire_time_micros", columns))
               .renewTime(instant(where, "renew_time_micros", columns))
-              .leaderTransitions(
-                  (int) number(where, "leader_transitions", columns, Integer.MAX_VALUE))
+              .leaderTransitions(int32(where, "leader_transitions", columns))
               .strategy(text(columns.get("strategy")))
               .preferredHolder(text(columns.get("preferred_holder")))
-              .fencingToken(natural(where, "fence", fenceValue))
-              .build();
-      return new LeaseRow(name, record, natural(where, "version", versionValue));
+              .fencingToken(integer(where, "fence", fenceValue));
+      long version = natural(where, "version", versionValue);
+      try {
+        return new LeaseRow(name, record.build(), version);
+      } catch (IllegalArgumentException e) {
+        throw new CorruptRecordException(where + ": " + e.getMessage(), e);
+      }
     } catch (CorruptRecordException e) {
       long version = naturalOrNegative(versionValue);
       if (version < 0) {
@@ -138,13 +141,13 @@ record LeaseRow(String name, LeaderElectionRecord record, long version) {
     return value == null ? null : value.toString();
   }
 
-  private static long number(String where, String column, Columns columns, long max)
+  private static int int32(String where, String column, Columns columns)
       throws SQLException, CorruptRecordException {
-    long n = natural(where, column, columns.get(column));
-    if (n > max) {
+    long n = integer(where, column, columns.get(column));
+    if (n != (int) n) {
       throw new CorruptRecordException(where + ": " + column + " is out of range (" + n + ")");
     }
-    return n;
+    return (int) n;
   }
 
   private static Instant instant(String where, String column, Columns columns)

@@ -166,30 +166,32 @@ final class LeaseTable {
 
   /** Inserts {@code row}; false when a row of that name exists. */
   boolean insert(SqlCall call, LeaseRow row) throws SQLException {
-    return call.dialect.writeRow(
-        call,
-        this,
-        insert + call.dialect.onConflictDoNothing(),
-        ps -> {
-          ps.setString(1, row.name());
-          return row.bind(ps, 2);
-        },
-        row);
+    return call.dialect()
+        .writeRow(
+            call,
+            this,
+            insert + call.dialect().onConflictDoNothing(),
+            ps -> {
+              ps.setString(1, row.name());
+              return row.bind(ps, 2);
+            },
+            row);
   }
 
   /** Replaces the row of {@code row}'s name if its version is {@code expected}; false if not. */
   boolean update(SqlCall call, LeaseRow row, long expected) throws SQLException {
-    return call.dialect.writeRow(
-        call,
-        this,
-        update,
-        ps -> {
-          int i = row.bind(ps, 1);
-          ps.setString(i++, row.name());
-          ps.setLong(i++, expected);
-          return i;
-        },
-        row);
+    return call.dialect()
+        .writeRow(
+            call,
+            this,
+            update,
+            ps -> {
+              int i = row.bind(ps, 1);
+              ps.setString(i++, row.name());
+              ps.setLong(i++, expected);
+              return i;
+            },
+            row);
   }
 
   // ---------------------------------------------------------------- the history
@@ -217,7 +219,7 @@ final class LeaseTable {
               "INSERT INTO "
                   + history
                   + " (name, generation, fence) VALUES (?, ?, ?)"
-                  + call.dialect.onConflictDoNothing())) {
+                  + call.dialect().onConflictDoNothing())) {
         ps.setString(1, lock);
         ps.setLong(2, next.generation());
         ps.setLong(3, next.fence());

@@ -1,13 +1,14 @@
 package io.leasehold.jdbc;
 
 import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
+import io.leasehold.leaderelection.resourcelock.ReconnectingWatch;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,26 +21,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One LISTEN connection and one daemon thread per data source and channel, shared by every watching
- * {@link JdbcLock} of the JVM: a thousand followers cost one connection, not a thousand. Each
- * NOTIFY carries the whole row, so watchers get the snapshot without a query. When the connection
- * breaks the hub reports itself unhealthy (followers poll), reconnects with backoff, and tells
- * every watcher to re-read once it is back. The thread ends when the last watch closes.
+ * One LISTEN connection per data source and channel, shared by every watching {@link JdbcLock} of
+ * the JVM: a thousand followers cost one connection, not a thousand. Each NOTIFY carries the whole
+ * row, so watchers get the snapshot without a query. The connection is the stream of a {@link
+ * ReconnectingWatch}, so it follows every backend's rules: while it is down every watch is
+ * unhealthy (followers poll), it is opened again with backoff, and every watcher re-reads once it
+ * is back. Each connection has a daemon thread of its own; the last watch to close ends it.
  */
 final class PgNotificationHub {
   private static final Logger log = LoggerFactory.getLogger(PgNotificationHub.class);
   private static final Map<DataSource, Map<String, PgNotificationHub>> HUBS =
       new IdentityHashMap<>();
   private static final int POLL_MILLIS = 250;
-  private static final long MAX_BACKOFF_MILLIS = 2_000;
 
   private final DataSource dataSource;
   private final String channel;
   private final Map<String, List<Subscription>> byLock = new ConcurrentHashMap<>();
-  private int subscriptions;
-  private Thread thread;
-  private volatile boolean healthy;
-  private volatile boolean running;
+  private int subscriptions; // guarded by this
+  private volatile ReconnectingWatch listening; // while there are subscriptions
 
   private PgNotificationHub(DataSource dataSource, String channel) {
     this.dataSource = dataSource;
@@ -57,12 +56,8 @@ final class PgNotificationHub {
     Subscription s = new Subscription(lockName, table, watcher);
     byLock.computeIfAbsent(lockName, n -> new CopyOnWriteArrayList<>()).add(s);
     synchronized (this) {
-      subscriptions++;
-      if (thread == null) {
-        running = true;
-        thread = new Thread(this::listen, "leasehold-pg-listen-" + channel);
-        thread.setDaemon(true);
-        thread.start();
+      if (subscriptions++ == 0) {
+        listening = ReconnectingWatch.open("LISTEN " + channel, all -> toAll(), this::listen);
       }
     }
     return s;
@@ -73,16 +68,15 @@ final class PgNotificationHub {
     if (list == null || !list.remove(s)) {
       return;
     }
-    Thread stopping = null;
+    ReconnectingWatch stopping = null;
     synchronized (this) {
       if (--subscriptions == 0) {
-        running = false;
-        stopping = thread;
-        thread = null;
+        stopping = listening;
+        listening = null;
       }
     }
     if (stopping != null) {
-      stopping.interrupt();
+      stopping.close();
       synchronized (HUBS) {
         Map<String, PgNotificationHub> hubs = HUBS.get(dataSource);
         if (hubs != null && hubs.get(channel) == this) {
@@ -95,48 +89,33 @@ final class PgNotificationHub {
     }
   }
 
-  private void listen() {
-    long backoff = 100;
-    while (running) {
-      try (Connection c = dataSource.getConnection()) {
-        try (Statement s = c.createStatement()) {
-          s.execute("LISTEN \"" + channel + "\"");
-        }
-        PGConnection pg = c.unwrap(PGConnection.class);
-        boolean wasHealthy = healthy;
-        healthy = true;
-        backoff = 100;
-        if (!wasHealthy) {
-          dispatchAll(); // missed changes while down: everyone re-reads
-        }
-        while (running) {
-          PGNotification[] batch = pg.getNotifications(POLL_MILLIS);
-          if (batch != null) {
-            for (PGNotification n : batch) {
-              dispatch(n.getParameter());
-            }
+  /**
+   * Opens one LISTEN connection, on a thread of its own that dispatches its notifications until the
+   * connection fails or the session ends (within {@value #POLL_MILLIS} ms of it).
+   */
+  private AutoCloseable listen(ReconnectingWatch.Session session) {
+    DaemonThreads.start("leasehold-pg-listen-" + channel, () -> receive(session));
+    return () -> {}; // the thread sees that its session ended, and closes its connection
+  }
+
+  private void receive(ReconnectingWatch.Session session) {
+    try (Connection c = dataSource.getConnection()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("LISTEN \"" + channel + "\"");
+      }
+      PGConnection pg = c.unwrap(PGConnection.class);
+      session.opened();
+      while (session.isCurrent()) {
+        PGNotification[] batch = pg.getNotifications(POLL_MILLIS);
+        if (batch != null) {
+          for (PGNotification n : batch) {
+            dispatch(n.getParameter());
           }
         }
-      } catch (SQLException | RuntimeException e) {
-        if (!running) {
-          break;
-        }
-        if (healthy) {
-          log.warn(
-              "LISTEN on {} broke, followers poll until it is back: {}", channel, e.getMessage());
-        }
-        healthy = false;
-        dispatchAll();
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
       }
+    } catch (SQLException | RuntimeException e) {
+      session.broke(e);
     }
-    healthy = false;
   }
 
   private void dispatch(String payload) {
@@ -145,11 +124,7 @@ final class PgNotificationHub {
       return;
     }
     String lockName = row.get("name");
-    List<Subscription> list = byLock.get(lockName);
-    if (list == null) {
-      return;
-    }
-    for (Subscription s : list) {
+    for (Subscription s : byLock.getOrDefault(lockName, List.of())) {
       LockSnapshot snapshot;
       try {
         snapshot = LeaseRow.decode(s.table, lockName, row::get).snapshot(s.table);
@@ -160,21 +135,17 @@ final class PgNotificationHub {
     }
   }
 
-  private void dispatchAll() {
-    List<Subscription> all = new ArrayList<>();
-    for (List<Subscription> list : byLock.values()) {
-      all.addAll(list);
-    }
-    for (Subscription s : all) {
-      s.deliver(null);
-    }
+  /** An unknown change for every watch: the connection came up, or went down. */
+  private void toAll() {
+    byLock.values().forEach(list -> list.forEach(s -> s.deliver(null)));
   }
 
+  /** One lock's watch on the shared connection. */
   private final class Subscription implements LockWatch {
     final String lockName;
     final String table;
-    final LockWatcher watcher;
-    volatile boolean closed;
+    private final LockWatcher watcher;
+    private volatile boolean closed;
 
     Subscription(String lockName, String table, LockWatcher watcher) {
       this.lockName = lockName;
@@ -189,13 +160,14 @@ final class PgNotificationHub {
       try {
         watcher.changed(snapshot);
       } catch (RuntimeException e) {
-        log.debug("a watcher of {} failed: {}", lockName, e.getMessage());
+        log.warn("a watcher of {} threw", lockName, e);
       }
     }
 
     @Override
     public boolean isHealthy() {
-      return healthy && !closed;
+      ReconnectingWatch l = listening;
+      return !closed && l != null && l.isHealthy();
     }
 
     @Override

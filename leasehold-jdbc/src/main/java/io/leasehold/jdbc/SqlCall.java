@@ -6,18 +6,16 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 
-/** One lock call's borrowed connection, its database's dialect and its time budget. */
-final class SqlCall {
-  final Connection connection;
-  final Dialect dialect;
+/**
+ * One lock call's borrowed connection, its database's dialect and its time budget.
+ *
+ * @param timeoutSeconds the call's budget in whole seconds, at least 1: JDBC's query timeout unit
+ */
+record SqlCall(Connection connection, Dialect dialect, int timeoutSeconds) {
 
-  /** The call's budget in whole seconds, at least 1: JDBC's query timeout unit. */
-  final int timeoutSeconds;
-
-  SqlCall(Connection connection, Dialect dialect, Duration timeout) {
-    this.connection = connection;
-    this.dialect = dialect;
-    this.timeoutSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+  /** A call with {@code timeout}, rounded up to whole seconds. */
+  static SqlCall of(Connection connection, Dialect dialect, Duration timeout) {
+    return new SqlCall(connection, dialect, (int) Math.max(1, (timeout.toMillis() + 999) / 1000));
   }
 
   /** Prepares {@code sql} with the call's query timeout. */

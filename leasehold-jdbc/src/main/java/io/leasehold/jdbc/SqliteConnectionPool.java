@@ -108,19 +108,22 @@ public final class SqliteConnectionPool implements DataSource, AutoCloseable {
             new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
               switch (method.getName()) {
-                case "close":
+                case "close" -> {
                   if (!returned[0]) {
                     returned[0] = true;
                     giveBack(physical);
                   }
                   return null;
-                case "isClosed":
+                }
+                case "isClosed" -> {
                   return returned[0] || physical.isClosed();
-                default:
+                }
+                default -> {
                   if (returned[0]) {
                     throw new SQLException("the connection was closed");
                   }
                   return invoke(physical, method, args);
+                }
               }
             });
   }

@@ -7,10 +7,11 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * SQLite data sources configured for leases shared by processes on one host: WAL journal (readers
- * never block the writer), a busy timeout, immediate write transactions and full synchronous mode
- * (every commit is on disk before it returns, so a fencing token handed out survives a power loss).
- * Connections are kept open and reused in a {@link SqliteConnectionPool}, which whoever created it
- * closes. Needs {@code org.xerial:sqlite-jdbc} on the class path.
+ * never block the writer), a busy timeout, immediate write transactions, and normal synchronous
+ * mode for renewals; a write that starts a term (and so hands out a fencing token) runs in full
+ * synchronous mode, on disk before it returns, so the token survives a power loss ({@link
+ * JdbcLock}). Connections are kept open and reused in a {@link SqliteConnectionPool}, which whoever
+ * created it closes. Needs {@code org.xerial:sqlite-jdbc} on the class path.
  */
 public final class SqliteDataSources {
   private SqliteDataSources() {}
@@ -47,7 +48,9 @@ public final class SqliteDataSources {
     }
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    // renewals need not be on disk (a power loss takes every candidate of this host with it);
+    // a new term's commit is made durable on its own (Dialect.SQLITE)
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(5_000);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(config);

@@ -1,5 +1,7 @@
 package io.leasehold.jdbc;
 
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
+import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,24 +37,30 @@ import org.slf4j.LoggerFactory;
  * watch closes. Followers need not poll.
  *
  * <p>The OS reports a write to the WAL before the transaction is visible: a writer in full
- * synchronous mode then syncs the WAL to disk, and only after that publishes the commit. So before
- * looking, the watch waits for any write in progress: it takes the file's write lock and lets it go
- * at once ({@code BEGIN IMMEDIATE; ROLLBACK}, on one connection per watched file), which returns
- * only once the writer has committed.
+ * synchronous mode then syncs the WAL to disk, and only after that publishes the commit. So when a
+ * look finds nothing changed, the watch waits for any write in progress: it takes the file's write
+ * lock and lets it go at once ({@code BEGIN IMMEDIATE; ROLLBACK}, on one connection per watched
+ * file), which returns only once the writer has committed; then it looks again. Renewals commit in
+ * normal synchronous mode and are visible at once, so they never make the watch take the lock.
  */
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
   static final long MIN_INTERVAL_MILLIS = 20;
   private static final Object LOCK = new Object();
   private static WatchService service;
-  private static Thread thread;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
   private static final Map<Path, List<Subscription>> BY_FILE = new HashMap<>();
   private static final int BARRIER_TIMEOUT_MILLIS = 2_000;
-  private static int subscriptions;
 
   /** Per watched file, the connection that waits for writes in progress; opened on first use. */
   private static final Map<Path, Connection> BARRIERS = new HashMap<>();
+
+  private static int subscriptions;
+
+  /** Per file and table, the versions the last look found; dropped with the file's last watch. */
+  private static final Map<Table, Map<String, Long>> LAST_LOOK = new ConcurrentHashMap<>();
+
+  private record Table(Path file, String name) {}
 
   private SqliteFileWatch() {}
 
@@ -69,9 +78,7 @@ final class SqliteFileWatch {
     synchronized (LOCK) {
       if (service == null) {
         service = FileSystems.getDefault().newWatchService();
-        thread = new Thread(SqliteFileWatch::run, "leasehold-sqlite-watch");
-        thread.setDaemon(true);
-        thread.start();
+        DaemonThreads.start("leasehold-sqlite-watch", SqliteFileWatch::run);
       }
       if (!FOLDERS.containsKey(folder)) {
         FOLDERS.put(
@@ -98,6 +105,7 @@ final class SqliteFileWatch {
       if (list.isEmpty()) {
         BY_FILE.remove(s.file);
         barrier = BARRIERS.remove(s.file);
+        LAST_LOOK.keySet().removeIf(t -> t.file().equals(s.file));
         Path folder = s.file.getParent();
         if (BY_FILE.keySet().stream().noneMatch(f -> f.getParent().equals(folder))) {
           WatchKey key = FOLDERS.remove(folder);
@@ -109,7 +117,6 @@ final class SqliteFileWatch {
       if (--subscriptions == 0) {
         closing = service;
         service = null;
-        thread = null;
       }
     }
     if (barrier != null) {
@@ -212,9 +219,11 @@ final class SqliteFileWatch {
   }
 
   /**
-   * Waits for any write in progress, then finds which rows changed, one statement per file and
-   * table, and has the subscriptions of those rows read them; if the versions cannot be read, every
-   * subscription reads its row.
+   * Finds which rows changed, one statement per file and table, and has the subscriptions of those
+   * rows read them; if the versions cannot be read, every subscription reads its row. The OS may
+   * report a write before its commit is visible (a commit in full synchronous mode syncs the WAL
+   * first): unless a row of the file changed since the last look, the watch waits for any write in
+   * progress and looks again.
    */
   private static void deliver(List<Subscription> due) {
     Map<Path, Map<String, List<Subscription>>> byFile = new LinkedHashMap<>();
@@ -226,21 +235,51 @@ final class SqliteFileWatch {
     }
     byFile.forEach(
         (file, tables) -> {
-          awaitWriter(file);
+          Map<Table, Map<String, Long>> seen = look(file, tables);
+          if (seen.entrySet().stream().noneMatch(SqliteFileWatch::changedSinceLastLook)) {
+            awaitWriter(file); // nothing visible yet: a commit may be syncing the WAL
+            seen = look(file, tables);
+          }
           for (List<Subscription> group : tables.values()) {
-            Map<String, Long> versions;
-            Dialect.Watched any = group.get(0).lock;
-            try (Connection c = any.dataSource().getConnection()) {
-              versions = any.table().versions(c);
-            } catch (SQLException | RuntimeException e) {
-              log.debug("reading the versions of {} failed: {}", any.table().name, e.toString());
-              versions = null;
+            Table key = new Table(file, group.get(0).lock.table().name);
+            Map<String, Long> versions = seen.get(key);
+            if (versions == null) {
+              LAST_LOOK.remove(key);
+            } else {
+              LAST_LOOK.put(key, versions);
             }
             for (Subscription s : group) {
               s.deliverIfChanged(versions);
             }
           }
         });
+  }
+
+  /**
+   * Whether a table's versions differ from those of an earlier look; a first look compares with
+   * nothing, so it cannot tell.
+   */
+  private static boolean changedSinceLastLook(Map.Entry<Table, Map<String, Long>> look) {
+    Map<String, Long> last = LAST_LOOK.get(look.getKey());
+    return last != null && look.getValue() != null && !last.equals(look.getValue());
+  }
+
+  /** Every watched table's versions in {@code file}. */
+  private static Map<Table, Map<String, Long>> look(
+      Path file, Map<String, List<Subscription>> tables) {
+    Map<Table, Map<String, Long>> seen = new HashMap<>();
+    tables.forEach((name, group) -> seen.put(new Table(file, name), versions(group.get(0).lock)));
+    return seen;
+  }
+
+  /** Every row's version of the lock's table, or null when it cannot be read. */
+  private static Map<String, Long> versions(Dialect.Watched lock) {
+    try (Connection c = lock.dataSource().getConnection()) {
+      return lock.table().versions(c);
+    } catch (SQLException | RuntimeException e) {
+      log.debug("reading the versions of {} failed: {}", lock.table().name, e.toString());
+      return null;
+    }
   }
 
   private static final class Subscription implements LockWatch {
@@ -258,17 +297,26 @@ final class SqliteFileWatch {
       this.watcher = watcher;
     }
 
-    /** Reads and delivers the row if its version is not the one delivered last (or unknown). */
+    /**
+     * Reads and delivers the row if the look's version of it is not the one delivered last (or
+     * unknown), and the row read is not that one either.
+     */
     void deliverIfChanged(Map<String, Long> versions) {
       Long now = versions == null ? UNKNOWN : versions.get(lock.lockName());
       if (closed || (versions != null && Objects.equals(now, delivered))) {
         return;
       }
-      delivered = now;
+      LockSnapshot read = lock.read().get();
+      // the look may predate the row's last write: what was read is what was delivered
+      Long version = read == null ? now : Long.valueOf(read.version());
+      if (read != null && version.equals(delivered)) {
+        return;
+      }
+      delivered = version;
       try {
-        watcher.changed(lock.read().get());
+        watcher.changed(read);
       } catch (RuntimeException e) {
-        log.debug("a watcher of {} failed: {}", file, e.toString());
+        log.warn("a watcher of {} in {} threw", lock.lockName(), file, e);
       }
     }
 

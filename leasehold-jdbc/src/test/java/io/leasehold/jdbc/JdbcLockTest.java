@@ -194,9 +194,11 @@ class JdbcLockTest {
   @Test
   void missingNameOrIdentityAreRefused() {
     assertThatThrownBy(() -> JdbcLock.builder(ds).identity("a").build())
-        .hasMessageContaining("lock name");
+        .hasMessage("name must be set");
     assertThatThrownBy(() -> JdbcLock.builder(ds).name("x").build())
-        .hasMessageContaining("identity");
+        .hasMessage("identity must be set");
+    assertThatThrownBy(() -> JdbcLock.builder(ds).name("a\nb").identity("x").build())
+        .hasMessageStartingWith("name must not contain control characters");
   }
 
   @Test

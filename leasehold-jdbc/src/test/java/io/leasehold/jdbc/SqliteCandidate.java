@@ -3,6 +3,7 @@ package io.leasehold.jdbc;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
+import io.leasehold.leaderelection.WhenLost;
 import java.nio.file.Path;
 
 /**
@@ -25,7 +26,7 @@ public final class SqliteCandidate {
                 .leaseDuration(JdbcElectionTest.LEASE)
                 .renewDeadline(JdbcElectionTest.RENEW)
                 .retryPeriod(JdbcElectionTest.RETRY)
-                .keepCompeting(true)
+                .whenLost(WhenLost.COMPETE_AGAIN)
                 .callbacks(
                     LeaderCallbacks.builder()
                         .onStartedLeading(

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -95,13 +96,28 @@ class SqliteConnectionPoolTest {
   }
 
   @Test
-  void commitsAreSynchronousSoThatATokenSurvivesAPowerLoss() throws Exception {
-    try (SqliteConnectionPool pool = SqliteDataSources.forFile(dir.resolve("pool.db"));
-        Connection c = pool.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
-      rs.next();
-      assertThat(rs.getInt(1)).as("2 = FULL: the WAL is synced at every commit").isEqualTo(2);
+  void aNewTermIsOnDiskBeforeItsTokenIsHandedOut_renewalsAreNot() throws Exception {
+    SqlLog log = new SqlLog();
+    try (SqliteConnectionPool pool = SqliteDataSources.forFile(dir.resolve("pool.db"))) {
+      JdbcLock lock = lock(log.wrap(pool), "job");
+      LockSnapshot term = lock.create(record("a", 1), T);
+      List<String> started = log.steps();
+      // 2 = FULL: the WAL is synced before the commit returns, so the token survives a power loss
+      assertThat(started)
+          .containsSubsequence(
+              "PRAGMA synchronous = FULL", "BEGIN IMMEDIATE", "COMMIT", "PRAGMA synchronous = 1");
+      int before = started.size();
+      lock.update(term, record("a", term.record().fencingToken()), T);
+      assertThat(log.stepsSince(before))
+          .as("a renewal commits in the connection's normal mode")
+          .noneMatch(step -> step.startsWith("PRAGMA synchronous"))
+          .isNotEmpty();
+      try (Connection c = pool.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("1 = NORMAL, restored after the new term").isEqualTo(1);
+      }
     }
   }
 

@@ -37,6 +37,7 @@ final class ApiErrors {
       String object) {
     int code = e.getCode();
     String detail = detail(e);
+    String call = verb + " " + type.kind + " " + object; // "update Lease ns/name"
     if (code == CONFLICT) {
       return new LockConflictException(
           type.kind + " " + object + " " + conflictText(verb) + " (HTTP 409): " + detail, e);
@@ -44,63 +45,28 @@ final class ApiErrors {
     if (code == FORBIDDEN) {
       return new LockException(forbidden(verb, type, namespace, object) + ": " + detail, e);
     }
+    String message;
     if (code == UNAUTHORIZED) {
-      return new LockException(
-          "the API server rejected the client's credentials (HTTP 401) on "
-              + verb
-              + " "
-              + type.kind
-              + " "
-              + object
-              + "; check the kubeconfig or the service account token: "
-              + detail,
-          e);
-    }
-    if (code >= 500 || code == 429) {
-      return new LockException(
-          "the API server failed to "
-              + verb
-              + " "
-              + type.kind
-              + " "
-              + object
-              + " (HTTP "
-              + code
-              + "), will retry: "
-              + detail,
-          e);
-    }
-    if (code >= 400) {
-      return new LockException(
-          "the API server refused to "
-              + verb
-              + " "
-              + type.kind
-              + " "
-              + object
-              + " (HTTP "
-              + code
-              + "): "
-              + detail,
-          e);
-    }
-    if (hasCause(e, InterruptedException.class)) {
+      message =
+          "the API server rejected the client's credentials (HTTP 401) on %s; check the kubeconfig"
+              + " or the service account token: %s";
+    } else if (code >= 500 || code == 429) {
+      message = "the API server failed to %s (HTTP " + code + "), will retry: %s";
+    } else if (code >= 400) {
+      message = "the API server refused to %s (HTTP " + code + "): %s";
+    } else if (hasCause(e, InterruptedException.class)) {
       Thread.currentThread().interrupt();
-      return new LockException("interrupted while trying to " + verb + " " + object, e);
-    }
-    if (hasCause(e, HttpTimeoutException.class)
+      message = "interrupted while trying to %s: %s";
+    } else if (hasCause(e, HttpTimeoutException.class)
         || hasCause(e, TimeoutException.class)
         || hasCause(e, InterruptedIOException.class)) {
-      return new LockException(
-          "timed out trying to " + verb + " " + type.kind + " " + object + ": " + detail, e);
+      message = "timed out trying to %s: %s";
+    } else if (hasCause(e, ConnectException.class)) {
+      message = "cannot reach the API server to %s: %s";
+    } else {
+      message = "failed to %s: %s";
     }
-    if (hasCause(e, ConnectException.class)) {
-      return new LockException(
-          "cannot reach the API server to " + verb + " " + type.kind + " " + object + ": " + detail,
-          e);
-    }
-    return new LockException(
-        "failed to " + verb + " " + type.kind + " " + object + ": " + detail, e);
+    return new LockException(message.formatted(call, detail), e);
   }
 
   /** The sentence saying which permission is missing. */
@@ -123,14 +89,11 @@ final class ApiErrors {
   }
 
   private static String conflictText(String verb) {
-    switch (verb) {
-      case "create":
-        return "already exists";
-      case "update":
-        return "was changed by another writer since it was read";
-      default:
-        return "conflicts";
-    }
+    return switch (verb) {
+      case "create" -> "already exists";
+      case "update" -> "was changed by another writer since it was read";
+      default -> "conflicts";
+    };
   }
 
   /** The server's own message when there is one, else fabric8's. */

@@ -31,24 +31,7 @@ public final class ConfigMapLock extends AnnotationLock {
   }
 
   /** Starts a builder of a lock that uses {@code client}; the caller keeps ownership of it. */
-  public static Builder builder(KubernetesClient client) {
-    return new Builder(client);
-  }
-
-  /** Builds a {@link ConfigMapLock}. */
-  public static final class Builder extends LockBuilder<Builder, ConfigMapLock> {
-    private Builder(KubernetesClient client) {
-      super(client);
-    }
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    @Override
-    public ConfigMapLock build() {
-      return new ConfigMapLock(settings.validate());
-    }
+  public static KubernetesLockBuilder<ConfigMapLock> builder(KubernetesClient client) {
+    return new KubernetesLockBuilder<>(client, ConfigMapLock::new);
   }
 }

@@ -31,24 +31,7 @@ public final class EndpointsLock extends AnnotationLock {
   }
 
   /** Starts a builder of a lock that uses {@code client}; the caller keeps ownership of it. */
-  public static Builder builder(KubernetesClient client) {
-    return new Builder(client);
-  }
-
-  /** Builds a {@link EndpointsLock}. */
-  public static final class Builder extends LockBuilder<Builder, EndpointsLock> {
-    private Builder(KubernetesClient client) {
-      super(client);
-    }
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    @Override
-    public EndpointsLock build() {
-      return new EndpointsLock(settings.validate());
-    }
+  public static KubernetesLockBuilder<EndpointsLock> builder(KubernetesClient client) {
+    return new KubernetesLockBuilder<>(client, EndpointsLock::new);
   }
 }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.leasehold.leaderelection.resourcelock.DaemonThreads;
 import io.leasehold.leaderelection.resourcelock.EventRecorder;
 import java.time.Instant;
 import java.util.Objects;
@@ -175,11 +176,10 @@ public final class KubernetesEventRecorder implements EventRecorder {
   }
 
   private static ObjectReference reference(Object subject) {
-    if (subject instanceof ObjectReference) {
-      return (ObjectReference) subject;
+    if (subject instanceof ObjectReference r) {
+      return r;
     }
-    if (subject instanceof HasMetadata) {
-      HasMetadata o = (HasMetadata) subject;
+    if (subject instanceof HasMetadata o) {
       if (o.getMetadata() == null) {
         return null;
       }
@@ -211,11 +211,7 @@ public final class KubernetesEventRecorder implements EventRecorder {
             30,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(256),
-            r -> {
-              Thread t = new Thread(r, "leasehold-kubernetes-events");
-              t.setDaemon(true);
-              return t;
-            },
+            DaemonThreads.factory("leasehold-kubernetes-events"),
             new ThreadPoolExecutor.AbortPolicy());
     e.allowCoreThreadTimeOut(true);
     return e;

@@ -58,8 +58,11 @@ public final class KubernetesLocks {
    */
   public static final String REWRITE_ANNOTATION = "leasehold.io/rewrite";
 
-  /** The holder a {@link MultiLock} reports when its two objects disagree, as in client-go. */
-  public static final String UNKNOWN_LEADER = "UnknownLeader";
+  /**
+   * The holder a {@link MultiLock} reports when its two objects disagree: client-go's {@code
+   * resourcelock.UnknownLeader}, with its value.
+   */
+  public static final String UNKNOWN_LEADER = "leaderelection.k8s.io/unknown";
 
   private KubernetesLocks() {}
 
@@ -84,22 +87,18 @@ public final class KubernetesLocks {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(config, "config");
     String type = String.valueOf(lockType);
-    switch (type) {
-      case LEASES:
-        return lease(namespace, name, client, config);
-      case CONFIGMAPS:
-        return configMap(namespace, name, client, config);
-      case ENDPOINTS:
-        return endpoints(namespace, name, client, config);
-      case CONFIGMAPS_LEASES:
-        return new MultiLock(
-            configMap(namespace, name, client, config), lease(namespace, name, client, config));
-      case ENDPOINTS_LEASES:
-        return new MultiLock(
-            endpoints(namespace, name, client, config), lease(namespace, name, client, config));
-      default:
-        throw new IllegalArgumentException("Invalid lock-type " + type);
-    }
+    return switch (type) {
+      case LEASES -> lease(namespace, name, client, config);
+      case CONFIGMAPS -> configMap(namespace, name, client, config);
+      case ENDPOINTS -> endpoints(namespace, name, client, config);
+      case CONFIGMAPS_LEASES ->
+          new MultiLock(
+              configMap(namespace, name, client, config), lease(namespace, name, client, config));
+      case ENDPOINTS_LEASES ->
+          new MultiLock(
+              endpoints(namespace, name, client, config), lease(namespace, name, client, config));
+      default -> throw new IllegalArgumentException("Invalid lock-type " + type);
+    };
   }
 
   /**

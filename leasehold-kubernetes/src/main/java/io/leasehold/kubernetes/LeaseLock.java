@@ -46,8 +46,8 @@ public final class LeaseLock extends ObjectLock {
   }
 
   /** Starts a builder of a lock that uses {@code client}; the caller keeps ownership of it. */
-  public static Builder builder(KubernetesClient client) {
-    return new Builder(client);
+  public static KubernetesLockBuilder<LeaseLock> builder(KubernetesClient client) {
+    return new KubernetesLockBuilder<>(client, LeaseLock::new);
   }
 
   @Override
@@ -57,10 +57,9 @@ public final class LeaseLock extends ObjectLock {
     if (specValue == null) {
       return b.build();
     }
-    if (!(specValue instanceof Map)) {
+    if (!(specValue instanceof Map<?, ?> spec)) {
       throw new IllegalArgumentException("spec must be an object");
     }
-    Map<?, ?> spec = (Map<?, ?>) specValue;
     return b.holderIdentity(text(spec, "holderIdentity"))
         .leaseDurationSeconds(count(spec, "leaseDurationSeconds"))
         .acquireTime(time(spec, "acquireTime"))
@@ -120,12 +119,10 @@ public final class LeaseLock extends ObjectLock {
       return 0;
     }
     if ((v instanceof Integer || v instanceof Long)
-        && ((Number) v).longValue() >= 0
-        && ((Number) v).longValue() <= Integer.MAX_VALUE) {
+        && ((Number) v).intValue() == ((Number) v).longValue()) {
       return ((Number) v).intValue();
     }
-    throw new IllegalArgumentException(
-        "spec." + field + " must be a non-negative 32-bit integer, found " + v);
+    throw new IllegalArgumentException("spec." + field + " must be a 32-bit integer, found " + v);
   }
 
   private static Instant time(Map<?, ?> spec, String field) {
@@ -141,23 +138,6 @@ public final class LeaseLock extends ObjectLock {
       return WireTimes.parse((String) v);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("spec." + field + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Builds a {@link LeaseLock}. */
-  public static final class Builder extends LockBuilder<Builder, LeaseLock> {
-    private Builder(KubernetesClient client) {
-      super(client);
-    }
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    @Override
-    public LeaseLock build() {
-      return new LeaseLock(settings.validate());
     }
   }
 }

@@ -24,7 +24,6 @@ import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.LockWatcher;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -60,11 +59,11 @@ abstract class ObjectLock implements Lock {
 
   ObjectLock(ResourceType type, LockSettings settings) {
     this.type = type;
-    this.client = settings.client;
-    this.namespace = settings.namespace;
-    this.name = settings.name;
-    this.config = settings.config;
-    this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(settings.labels));
+    this.client = settings.client();
+    this.namespace = settings.namespace();
+    this.name = settings.name();
+    this.config = settings.config();
+    this.labels = settings.labels();
     this.description = namespace + "/" + name;
   }
 

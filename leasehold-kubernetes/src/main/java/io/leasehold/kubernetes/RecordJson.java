@@ -19,7 +19,8 @@ import java.util.Map;
  * unset), {@code strategy} and {@code preferredHolder} only when set, and strings escaped the way
  * Go escapes them (HTML-safe). Reading follows Go's {@code json.Unmarshal}: unknown fields are
  * ignored, keys match case-insensitively, a missing field keeps its zero value, and a value of the
- * wrong type is an error. The fencing token is not part of this JSON.
+ * wrong type is an error, as is a value the record's builder refuses (a negative count). The
+ * fencing token is not part of this JSON.
  */
 final class RecordJson {
   private static final ObjectMapper MAPPER =
@@ -81,29 +82,16 @@ final class RecordJson {
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       JsonNode v = field.getValue();
       switch (field.getKey().toLowerCase(Locale.ROOT)) {
-        case "holderidentity":
-          b.holderIdentity(text(v, "holderIdentity"));
-          break;
-        case "leasedurationseconds":
-          b.leaseDurationSeconds(nonNegative(v, "leaseDurationSeconds"));
-          break;
-        case "acquiretime":
-          b.acquireTime(instant(v, "acquireTime"));
-          break;
-        case "renewtime":
-          b.renewTime(instant(v, "renewTime"));
-          break;
-        case "leadertransitions":
-          b.leaderTransitions(nonNegative(v, "leaderTransitions"));
-          break;
-        case "strategy":
-          b.strategy(emptyToNull(text(v, "strategy")));
-          break;
-        case "preferredholder":
-          b.preferredHolder(emptyToNull(text(v, "preferredHolder")));
-          break;
-        default:
+        case "holderidentity" -> b.holderIdentity(text(v, "holderIdentity"));
+        case "leasedurationseconds" -> b.leaseDurationSeconds(integer(v, "leaseDurationSeconds"));
+        case "acquiretime" -> b.acquireTime(instant(v, "acquireTime"));
+        case "renewtime" -> b.renewTime(instant(v, "renewTime"));
+        case "leadertransitions" -> b.leaderTransitions(integer(v, "leaderTransitions"));
+        case "strategy" -> b.strategy(emptyToNull(text(v, "strategy")));
+        case "preferredholder" -> b.preferredHolder(emptyToNull(text(v, "preferredHolder")));
+        default -> {
           // unknown fields are ignored, as by Go
+        }
       }
     }
     return b.build();
@@ -121,18 +109,14 @@ final class RecordJson {
     return v.textValue();
   }
 
-  private static int nonNegative(JsonNode v, String field) {
+  private static int integer(JsonNode v, String field) {
     if (v.isNull()) {
       return 0;
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
       throw new IllegalArgumentException(field + " must be an integer, found " + v);
     }
-    int n = v.intValue();
-    if (n < 0) {
-      throw new IllegalArgumentException(field + " must not be negative, found " + n);
-    }
-    return n;
+    return v.intValue();
   }
 
   private static Instant instant(JsonNode v, String field) {
@@ -173,35 +157,15 @@ final class RecordJson {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '"':
-          s.append("\\\"");
-          break;
-        case '\\':
-          s.append("\\\\");
-          break;
-        case '\b':
-          s.append("\\b");
-          break;
-        case '\f':
-          s.append("\\f");
-          break;
-        case '\n':
-          s.append("\\n");
-          break;
-        case '\r':
-          s.append("\\r");
-          break;
-        case '\t':
-          s.append("\\t");
-          break;
-        case '<':
-        case '>':
-        case '&':
-        case '\u2028':
-        case '\u2029':
-          unicode(s, c);
-          break;
-        default:
+        case '"' -> s.append("\\\"");
+        case '\\' -> s.append("\\\\");
+        case '\b' -> s.append("\\b");
+        case '\f' -> s.append("\\f");
+        case '\n' -> s.append("\\n");
+        case '\r' -> s.append("\\r");
+        case '\t' -> s.append("\\t");
+        case '<', '>', '&', '\u2028', '\u2029' -> unicode(s, c);
+        default -> {
           if (c < 0x20) {
             unicode(s, c);
           } else if (Character.isHighSurrogate(c)
@@ -213,6 +177,7 @@ final class RecordJson {
           } else {
             s.append(c);
           }
+        }
       }
     }
     s.append('"');

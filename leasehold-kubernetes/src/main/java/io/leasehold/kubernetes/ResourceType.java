@@ -1,14 +1,14 @@
 package io.leasehold.kubernetes;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.List;
 
-/** One namespaced Kubernetes resource a lock can live in, with what RBAC and the API call it. */
-final class ResourceType {
-  static final ResourceType LEASES =
-      new ResourceType("coordination.k8s.io", "v1", "Lease", "leases");
-  static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "ConfigMap", "configmaps");
-  static final ResourceType ENDPOINTS = new ResourceType("", "v1", "Endpoints", "endpoints");
-  static final ResourceType EVENTS = new ResourceType("", "v1", "Event", "events");
+/** The namespaced Kubernetes resources Leasehold uses, with what RBAC and the API call them. */
+enum ResourceType {
+  LEASES("coordination.k8s.io", "v1", "Lease", "leases"),
+  CONFIGMAPS("", "v1", "ConfigMap", "configmaps"),
+  ENDPOINTS("", "v1", "Endpoints", "endpoints"),
+  EVENTS("", "v1", "Event", "events");
 
   final String group;
   final String version;
@@ -16,7 +16,7 @@ final class ResourceType {
   final String plural;
   final ResourceDefinitionContext context;
 
-  private ResourceType(String group, String version, String kind, String plural) {
+  ResourceType(String group, String version, String kind, String plural) {
     this.group = group;
     this.version = version;
     this.kind = kind;
@@ -33,7 +33,7 @@ final class ResourceType {
 
   /** The lock resource of this apiVersion and kind, or null when it is not one of the three. */
   static ResourceType lockTypeOf(String apiVersion, String kind) {
-    for (ResourceType t : new ResourceType[] {LEASES, CONFIGMAPS, ENDPOINTS}) {
+    for (ResourceType t : List.of(LEASES, CONFIGMAPS, ENDPOINTS)) {
       if (t.kind.equals(kind) && t.apiVersion().equals(apiVersion)) {
         return t;
       }

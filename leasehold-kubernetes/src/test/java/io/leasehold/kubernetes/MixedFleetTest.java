@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder
 import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.TermLog;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +111,7 @@ class MixedFleetTest {
                     LEASE,
                     RENEW,
                     RETRY)
-                .keepCompeting(true)
+                .whenLost(WhenLost.COMPETE_AGAIN)
                 .releaseOnCancel(true)
                 .build());
     try {

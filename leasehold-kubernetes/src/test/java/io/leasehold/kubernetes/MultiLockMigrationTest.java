@@ -6,6 +6,7 @@ import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.ElectionClock;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.TermLog;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockConflictException;
@@ -143,7 +144,7 @@ class MultiLockMigrationTest {
         new LeaderElector(
             log.config(lock, LEASE, RENEW, RETRY)
                 .clock(clock)
-                .keepCompeting(true)
+                .whenLost(WhenLost.COMPETE_AGAIN)
                 .releaseOnCancel(false)
                 .build());
     electors.add(e);
@@ -151,7 +152,7 @@ class MultiLockMigrationTest {
     return e;
   }
 
-  private String holder(LeaseLock.Builder builder) {
+  private String holder(KubernetesLockBuilder<LeaseLock> builder) {
     try {
       return builder
           .namespace(NS)

@@ -235,11 +235,11 @@ class WireFormatTest extends MockClusterTest {
     next.update(next.get(T).orElseThrow(), taken, T);
 
     LockSnapshot disagreeing = multi.get(T).orElseThrow();
-    assertThat(disagreeing.record().holderIdentity()).isEqualTo("UnknownLeader");
+    assertThat(disagreeing.record().holderIdentity()).isEqualTo("leaderelection.k8s.io/unknown");
     assertThat(disagreeing.record().fencingToken()).isEqualTo(43);
     assertThat(new String(disagreeing.raw(), StandardCharsets.UTF_8))
         .isEqualTo(
-            CANONICAL.replace("pod-1", "UnknownLeader")
+            CANONICAL.replace("pod-1", "leaderelection.k8s.io/unknown")
                 + ","
                 + CANONICAL
                     .replace("pod-1", "pod-9")

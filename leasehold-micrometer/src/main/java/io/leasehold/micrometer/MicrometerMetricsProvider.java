@@ -13,12 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Leader election metrics in any Micrometer {@link MeterRegistry}, named as client-go names them
- * so that existing dashboards and alerts work:
+ * Leader election metrics in any Micrometer {@link MeterRegistry}, named as client-go names them so
+ * that existing dashboards and alerts work:
  *
  * <ul>
- *   <li>{@code leader_election_master_status{name}}: gauge, 1 while this process leads the election,
- *       0 otherwise;
+ *   <li>{@code leader_election_master_status{name}}: gauge, 1 while this process leads the
+ *       election, 0 otherwise;
  *   <li>{@code leader_election_slowpath_total{name}}: renewals by the leader that had to read the
  *       lock first;
  * </ul>
@@ -110,25 +110,24 @@ public final class MicrometerMetricsProvider implements MetricsProvider {
           .tag("name", name)
           .register(registry);
       slowpath =
-          Counter.builder(SLOWPATH)
-              .description("renewals by the leader that had to read the lock first")
-              .tag("name", name)
-              .register(registry);
-      leaderChanges =
-          Counter.builder(LEADER_CHANGES)
-              .description("new lease holders observed")
-              .tag("name", name)
-              .register(registry);
+          counter(
+              registry, name, SLOWPATH, "renewals by the leader that had to read the lock first");
+      leaderChanges = counter(registry, name, LEADER_CHANGES, "new lease holders observed");
       renewFailures =
-          Counter.builder(RENEW_FAILURES)
-              .description("failed renewal attempts by the leader")
-              .tag("name", name)
-              .register(registry);
+          counter(registry, name, RENEW_FAILURES, "failed renewal attempts by the leader");
       renew =
           Timer.builder(RENEW)
               .description("time taken by successful renewals")
               .tag("name", name)
               .register(registry);
+    }
+
+    private static Counter counter(
+        MeterRegistry registry, String election, String meter, String description) {
+      return Counter.builder(meter)
+          .description(description)
+          .tag("name", election)
+          .register(registry);
     }
   }
 }

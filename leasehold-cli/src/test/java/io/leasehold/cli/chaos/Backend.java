@@ -14,16 +14,29 @@ abstract class Backend implements AutoCloseable {
   /** The backends in run order, by the names {@code --backends} takes. */
   static final List<String> ALL = List.of("sqlite", "postgres", "etcd");
 
-  /** Starts the backend named {@code name}; {@code dir} is the run's folder. */
-  static Backend start(String name, Path dir) throws Exception {
+  /** The backends a partition run can cut off: servers reached over a network. */
+  static final List<String> NETWORKED = List.of("postgres", "etcd");
+
+  /**
+   * Starts the backend named {@code name}; {@code dir} is the run's folder. With a {@code network}
+   * the server runs in its lock namespace (SQLite, a local file, cannot).
+   */
+  static Backend start(String name, Path dir, Network network) throws Exception {
+    String ns = network == null ? null : network.lockNamespace();
     switch (name.toLowerCase(Locale.ROOT)) {
       case "sqlite":
+        if (network != null) {
+          throw new IllegalArgumentException("SQLite is a local file: it cannot be partitioned");
+        }
         return new Sqlite(dir);
       case "postgres":
       case "postgresql":
-        return new Postgres(PostgresServer.start());
+        return network == null
+            ? new Postgres(PostgresServer.start(), null)
+            : Postgres.inNamespace(PostgresServer.startInNetworkNamespace(ns));
       case "etcd":
-        return new Etcd(EtcdCluster.start(1));
+        return new Etcd(
+            network == null ? EtcdCluster.start(1) : EtcdCluster.startInNetworkNamespace(ns));
       default:
         throw new IllegalArgumentException(
             "unknown backend " + name + " (expected one of " + ALL + ")");
@@ -33,8 +46,16 @@ abstract class Backend implements AutoCloseable {
   /** The name in the report. */
   abstract String name();
 
-  /** The lock spec for {@code leasehold run --lock}. */
-  abstract String lockSpec();
+  /** The lock spec for {@code leasehold run --lock}, on loopback. */
+  final String lockSpec() {
+    return lockSpec("127.0.0.1");
+  }
+
+  /**
+   * The lock spec for {@code leasehold run --lock} of a client that reaches the server at {@code
+   * host}.
+   */
+  abstract String lockSpec(String host);
 
   /** Environment for the candidates. */
   Map<String, String> env() {
@@ -77,7 +98,7 @@ abstract class Backend implements AutoCloseable {
     }
 
     @Override
-    String lockSpec() {
+    String lockSpec(String host) {
       return "sqlite:" + file;
     }
 
@@ -99,9 +120,20 @@ abstract class Backend implements AutoCloseable {
 
   static final class Postgres extends Backend {
     private final PostgresServer server;
+    private final UnixRelay relay; // the runner's way in when the server is in a namespace
 
-    Postgres(PostgresServer server) {
+    Postgres(PostgresServer server, UnixRelay relay) {
       this.server = server;
+      this.relay = relay;
+    }
+
+    static Postgres inNamespace(PostgresServer server) throws java.io.IOException {
+      try {
+        return new Postgres(server, UnixRelay.start(server.socketFile()));
+      } catch (java.io.IOException | RuntimeException e) {
+        server.close();
+        throw e;
+      }
     }
 
     @Override
@@ -110,8 +142,8 @@ abstract class Backend implements AutoCloseable {
     }
 
     @Override
-    String lockSpec() {
-      return server.jdbcUrl();
+    String lockSpec(String host) {
+      return "jdbc:postgresql://" + host + ":" + server.port() + "/postgres";
     }
 
     @Override
@@ -126,7 +158,11 @@ abstract class Backend implements AutoCloseable {
 
     @Override
     String frozenHolderDiagnosis() {
-      try (java.sql.Connection c = server.dataSource().getConnection();
+      String url =
+          "jdbc:postgresql://127.0.0.1:"
+              + (relay != null ? relay.port() : server.port())
+              + "/postgres?user=postgres&connectTimeout=2&socketTimeout=10";
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
           java.sql.Statement s = c.createStatement();
           java.sql.ResultSet rs =
               s.executeQuery(
@@ -153,6 +189,9 @@ abstract class Backend implements AutoCloseable {
 
     @Override
     public void close() {
+      if (relay != null) {
+        relay.close();
+      }
       server.close();
     }
   }
@@ -170,8 +209,8 @@ abstract class Backend implements AutoCloseable {
     }
 
     @Override
-    String lockSpec() {
-      return "etcd:" + cluster.clientUrls()[0];
+    String lockSpec(String host) {
+      return "etcd:http://" + host + ":" + cluster.members().get(0).clientPort();
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class ChaosWorker {
   }
 
   /** Appends whole lines with one write each (O_APPEND): a kill loses no finished line. */
-  private static final class Journal {
+  static final class Journal {
     private final FileChannel out;
 
     Journal(Path file) throws IOException {

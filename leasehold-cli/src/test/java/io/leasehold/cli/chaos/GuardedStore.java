@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The data the leaders' children write, guarded by the fencing token: a PostgreSQL server of its
@@ -17,27 +18,45 @@ import java.util.List;
  * counter(id int primary key, value bigint, fence bigint)             -- one row, id = 1
  * increments(seq bigint primary key, token bigint, holder text, at timestamptz)
  * </pre>
+ *
+ * In a partition run the server lives in the store namespace of the {@link Network}; the children
+ * reach it over their store links and the runner through its Unix socket ({@link UnixRelay}).
  */
 final class GuardedStore implements AutoCloseable {
   private final PostgresServer server;
+  private final UnixRelay relay; // null on loopback
 
-  private GuardedStore(PostgresServer server) {
+  private GuardedStore(PostgresServer server, UnixRelay relay) {
     this.server = server;
+    this.relay = relay;
   }
 
+  /** A store on loopback. */
   static GuardedStore start() throws Exception {
-    return new GuardedStore(PostgresServer.start());
+    return new GuardedStore(PostgresServer.start(), null);
+  }
+
+  /** A store in {@code network}'s store namespace. */
+  static GuardedStore startIn(Network network) throws Exception {
+    PostgresServer server = PostgresServer.startInNetworkNamespace(network.storeNamespace());
+    try {
+      return new GuardedStore(server, UnixRelay.start(server.socketFile()));
+    } catch (Exception e) {
+      server.close();
+      throw e;
+    }
   }
 
   /** Creates a fresh database {@code chaos_<name>} with the two tables and the counter at 0. */
   Database create(String name) throws SQLException {
     String db = "chaos_" + name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
-    try (Connection c = server.dataSource().getConnection();
+    try (Connection c = DriverManager.getConnection(url("127.0.0.1", runnerPort(), "postgres"));
         Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + db);
       s.execute("CREATE DATABASE " + db);
     }
-    Database d = new Database(url(db));
+    Database d =
+        new Database(url("127.0.0.1", runnerPort(), db), host -> url(host, server.port(), db));
     try (Connection c = d.connect();
         Statement s = c.createStatement()) {
       s.execute(
@@ -51,9 +70,15 @@ final class GuardedStore implements AutoCloseable {
     return d;
   }
 
-  private String url(String db) {
-    return "jdbc:postgresql://127.0.0.1:"
-        + server.port()
+  private int runnerPort() {
+    return relay != null ? relay.port() : server.port();
+  }
+
+  private static String url(String host, int port, String db) {
+    return "jdbc:postgresql://"
+        + host
+        + ":"
+        + port
         + "/"
         + db
         + "?user=postgres&connectTimeout=5&socketTimeout=60&ApplicationName=chaos";
@@ -61,16 +86,31 @@ final class GuardedStore implements AutoCloseable {
 
   @Override
   public void close() {
+    if (relay != null) {
+      relay.close();
+    }
     server.close();
   }
 
   /** One run's database. */
   static final class Database {
+    /** The runner's URL. */
     final String url;
+
+    private final UnaryOperator<String> childUrl;
     private Connection poll;
 
-    Database(String url) {
+    Database(String url, UnaryOperator<String> childUrl) {
       this.url = url;
+      this.childUrl = childUrl;
+    }
+
+    /**
+     * The URL for a child that reaches the store at {@code host} (its store link's address in a
+     * partition run; 127.0.0.1 otherwise).
+     */
+    String childUrl(String host) {
+      return childUrl.apply(host);
     }
 
     Connection connect() throws SQLException {

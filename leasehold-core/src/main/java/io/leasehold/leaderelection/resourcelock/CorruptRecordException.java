@@ -3,10 +3,11 @@ package io.leasehold.leaderelection.resourcelock;
 import java.util.Optional;
 
 /**
- * The stored object exists but does not hold a valid record (unparseable JSON, a negative duration,
- * a missing holder with a positive duration...). The elector never takes over a lock it cannot
- * read: it keeps retrying, and the message says what is wrong and where, so that an operator can
- * repair the object ({@code leasehold repair}).
+ * The stored object exists but does not hold a valid record (unparseable JSON, a field of the wrong
+ * type, a value the {@link LeaderElectionRecord.Builder record's builder} refuses, such as a
+ * negative duration). The elector never takes over a lock it cannot read: it keeps retrying, and
+ * the message says what is wrong and where, so that an operator can repair the object ({@code
+ * leasehold repair}).
  *
  * <p>A lock that can tell which version is corrupt attaches it as {@link #stored()}: a snapshot
  * whose record is empty but for the fencing token, when that could still be read. Writing a record

@@ -25,6 +25,10 @@ import java.util.Objects;
  * <p>Leasehold adds one field, {@code fencingToken}: a number that rises strictly every time a
  * holder acquires the lease (0 when none was ever assigned). Backends that speak client-go's wire
  * format store it where Go candidates ignore it.
+ *
+ * <p>The builder is the one place that checks a record: the lease duration, the transitions and the
+ * fencing token are never negative. A lock that decodes a stored record reports a violation as a
+ * {@link CorruptRecordException} that says where it found it.
  */
 public final class LeaderElectionRecord {
 
@@ -119,11 +123,8 @@ public final class LeaderElectionRecord {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof LeaderElectionRecord)) {
-      return false;
-    }
-    LeaderElectionRecord r = (LeaderElectionRecord) o;
-    return leaseDurationSeconds == r.leaseDurationSeconds
+    return o instanceof LeaderElectionRecord r
+        && leaseDurationSeconds == r.leaseDurationSeconds
         && leaderTransitions == r.leaderTransitions
         && fencingToken == r.fencingToken
         && holderIdentity.equals(r.holderIdentity)
@@ -231,9 +232,23 @@ public final class LeaderElectionRecord {
       return this;
     }
 
-    /** Returns the immutable record. */
+    /**
+     * Returns the immutable record.
+     *
+     * @throws IllegalArgumentException when the lease duration, the transitions or the fencing
+     *     token is negative, naming the field and its value
+     */
     public LeaderElectionRecord build() {
+      requireNotNegative("leaseDurationSeconds", leaseDurationSeconds);
+      requireNotNegative("leaderTransitions", leaderTransitions);
+      requireNotNegative("fencingToken", fencingToken);
       return new LeaderElectionRecord(this);
+    }
+
+    private static void requireNotNegative(String field, long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException(field + " must not be negative, found " + value);
+      }
     }
   }
 }

@@ -28,23 +28,37 @@ import java.util.stream.Stream;
  *   Client client = Client.builder().endpoints(etcd.clientUrls()).build();
  * }
  * }</pre>
+ *
+ * <p>{@link #startInNetworkNamespace} starts a member inside a network namespace instead, for
+ * partition tests: it serves clients on every address of that namespace.
  */
 public final class EtcdCluster implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(30);
 
   private final Path dir;
   private final TestCertificates tls;
+  private final String namespace; // a network namespace, or null
   private final List<Member> members = new ArrayList<>();
   private final Thread cleanup = new Thread(this::destroy, "etcd-test-cleanup");
 
-  private EtcdCluster(Path dir, TestCertificates tls) {
+  private EtcdCluster(Path dir, TestCertificates tls, String namespace) {
     this.dir = dir;
     this.tls = tls;
+    this.namespace = namespace;
   }
 
   /** Starts a cluster of {@code size} members without TLS and waits until all serve clients. */
   public static EtcdCluster start(int size) throws IOException {
-    return start(size, null);
+    return start(size, null, null);
+  }
+
+  /**
+   * Starts one member without TLS in network namespace {@code namespace} (it must exist; this needs
+   * root), through {@code ip netns exec}, serving clients on port {@link Member#clientPort()} of
+   * every address there. {@link #clientUrls()} then work only inside the namespace.
+   */
+  public static EtcdCluster startInNetworkNamespace(String namespace) throws IOException {
+    return start(1, null, namespace);
   }
 
   /**
@@ -52,12 +66,14 @@ public final class EtcdCluster implements AutoCloseable {
    * {@code tls}'s CA.
    */
   public static EtcdCluster startWithTls(int size, TestCertificates tls) throws IOException {
-    return start(size, tls);
+    return start(size, tls, null);
   }
 
-  private static EtcdCluster start(int size, TestCertificates tls) throws IOException {
+  private static EtcdCluster start(int size, TestCertificates tls, String namespace)
+      throws IOException {
     String etcd = findEtcd();
-    EtcdCluster c = new EtcdCluster(Files.createTempDirectory("leasehold-etcd-"), tls);
+    Path dir = Files.createTempDirectory("leasehold-etcd-");
+    EtcdCluster c = new EtcdCluster(dir, tls, namespace);
     Runtime.getRuntime().addShutdownHook(c.cleanup);
     for (int i = 0; i < size; i++) {
       c.members.add(new Member(c, "m" + i, freePort(), freePort(), etcd));
@@ -156,6 +172,11 @@ public final class EtcdCluster implements AutoCloseable {
       return (cluster.tls != null ? "https" : "http") + "://127.0.0.1:" + clientPort;
     }
 
+    /** The port it serves clients on. */
+    public int clientPort() {
+      return clientPort;
+    }
+
     String peerUrl() {
       return "http://127.0.0.1:" + peerPort;
     }
@@ -187,12 +208,17 @@ public final class EtcdCluster implements AutoCloseable {
 
     private synchronized void launch(String state) throws IOException {
       List<String> cmd = new ArrayList<>();
+      String listen = clientUrl();
+      if (cluster.namespace != null) {
+        cmd.addAll(List.of("ip", "netns", "exec", cluster.namespace));
+        listen = listen.replace("127.0.0.1", "0.0.0.0");
+      }
       cmd.addAll(
           List.of(
               etcd,
               "--name", name,
               "--data-dir", cluster.dir.resolve(name).toString(),
-              "--listen-client-urls", clientUrl(),
+              "--listen-client-urls", listen,
               "--advertise-client-urls", clientUrl(),
               "--listen-peer-urls", peerUrl(),
               "--initial-advertise-peer-urls", peerUrl(),

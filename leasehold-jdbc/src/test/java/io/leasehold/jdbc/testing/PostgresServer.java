@@ -20,6 +20,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  * when running as root (initdb refuses root). Trust authentication on 127.0.0.1, fsync off. {@link
  * #close()} stops the server and deletes the folder; a shutdown hook does the same if a test run
  * is cut short.
+ *
+ * <p>{@link #startInNetworkNamespace} starts one inside a network namespace instead, for partition
+ * tests: it then serves every address of that namespace, and the test JVM reaches it through its
+ * Unix socket ({@link #socketFile()}).
  */
 public final class PostgresServer implements AutoCloseable {
   private static final String USER = "postgres";
@@ -29,20 +33,38 @@ public final class PostgresServer implements AutoCloseable {
   private final Path data;
   private final int port;
   private final boolean asPostgres;
+  private final String namespace; // a network namespace, or null
   private final Thread cleanup;
   private boolean running;
 
-  private PostgresServer(Path bin, Path dir, int port, boolean asPostgres) {
+  private PostgresServer(Path bin, Path dir, int port, boolean asPostgres, String namespace) {
     this.bin = bin;
     this.dir = dir;
     this.data = dir.resolve("data");
     this.port = port;
     this.asPostgres = asPostgres;
+    this.namespace = namespace;
     this.cleanup = new Thread(this::destroy, "postgres-test-cleanup");
   }
 
   /** Initialises and starts a new server. */
   public static PostgresServer start() throws IOException, InterruptedException {
+    return start(null);
+  }
+
+  /**
+   * Initialises and starts a new server in network namespace {@code namespace} (it must exist;
+   * this needs root), listening on every address there and trusting every client on the
+   * namespace's own subnets. Its tools run through {@code ip netns exec}. {@link #jdbcUrl()} and
+   * {@link #dataSource()} then work only inside the namespace; from elsewhere on the host, connect
+   * to {@link #socketFile()}.
+   */
+  public static PostgresServer startInNetworkNamespace(String namespace)
+      throws IOException, InterruptedException {
+    return start(namespace);
+  }
+
+  private static PostgresServer start(String namespace) throws IOException, InterruptedException {
     Path bin = findBinaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("leasehold-pg-");
@@ -51,11 +73,17 @@ public final class PostgresServer implements AutoCloseable {
           dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(USER);
       Files.setOwner(dir, postgres);
     }
-    PostgresServer server = new PostgresServer(bin, dir, freePort(), root);
+    PostgresServer server = new PostgresServer(bin, dir, freePort(), root, namespace);
     Runtime.getRuntime().addShutdownHook(server.cleanup);
     server.run(
         "initdb", "-D", server.data.toString(), "-U", USER, "-A", "trust", "-E", "UTF8",
         "--no-sync", "--no-instructions");
+    if (namespace != null) {
+      Files.writeString(
+          server.data.resolve("pg_hba.conf"),
+          "host all all samenet trust\n",
+          java.nio.file.StandardOpenOption.APPEND);
+    }
     server.startServer();
     return server;
   }
@@ -68,6 +96,11 @@ public final class PostgresServer implements AutoCloseable {
   /** The port the server listens on (127.0.0.1). */
   public int port() {
     return port;
+  }
+
+  /** The server's Unix socket, which reaches it from any network namespace of the host. */
+  public Path socketFile() {
+    return dir.resolve(".s.PGSQL." + port);
   }
 
   /** A new data source for the {@code postgres} database as the {@code postgres} user. */
@@ -107,8 +140,9 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private synchronized void startServer() throws IOException, InterruptedException {
+    String listen = namespace == null ? "127.0.0.1" : "'*'";
     String options =
-        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
+        "-p " + port + " -k " + dir + " -c listen_addresses=" + listen + " -c fsync=off"
             + " -c synchronous_commit=off -c full_page_writes=off";
     run(
         "pg_ctl", "-D", data.toString(), "-o", options, "-l", dir.resolve("server.log").toString(),
@@ -134,6 +168,9 @@ public final class PostgresServer implements AutoCloseable {
 
   private void run(String tool, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
+    if (namespace != null) {
+      command.addAll(List.of("ip", "netns", "exec", namespace));
+    }
     if (asPostgres) {
       command.addAll(List.of("runuser", "-u", USER, "--"));
     }
