@@ -1,8 +1,8 @@
 package io.leasehold.bench;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.leasehold.etcd.testing.EtcdCluster;
-import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.PostgresServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,7 +3,7 @@ package io.leasehold.bench;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.resourcelock.CountingLock;
+import io.leasehold.testing.CountingLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

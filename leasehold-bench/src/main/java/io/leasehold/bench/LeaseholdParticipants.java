@@ -13,9 +13,10 @@ import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeaderMetric;
-import io.leasehold.leaderelection.resourcelock.CountingLock;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
+import io.leasehold.testing.CountingLock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ final class LeaseholdParticipants implements Participants {
                   .renewDeadline(args.renew())
                   .retryPeriod(args.retry())
                   .releaseOnCancel(true)
-                  .keepCompeting(true)
+                  .whenLost(WhenLost.COMPETE_AGAIN)
                   .metricsProvider(() -> new RenewalDelays(counters, args.retry().toNanos()))
                   .callbacks(
                       LeaderCallbacks.builder()

@@ -1,10 +1,10 @@
 package io.leasehold.bench;
 
-import io.leasehold.leaderelection.FakeClock;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
+import io.leasehold.testing.FakeClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

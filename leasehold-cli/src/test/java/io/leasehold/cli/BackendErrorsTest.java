@@ -2,8 +2,8 @@ package io.leasehold.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.jdbc.testing.PostgresServer;
-import io.leasehold.leaderelection.Await;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.PostgresServer;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.leasehold.leaderelection.Await;
+import io.leasehold.testing.Await;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,11 @@ class KubernetesRunTest {
   void startMock() throws Exception {
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     kubeconfig = dir.resolve("kubeconfig");
@@ -80,14 +84,30 @@ class KubernetesRunTest {
     CliProcess p =
         CliProcess.start(
             Map.of(),
-            "run", "--lock", "kubernetes:default", "--kubeconfig", kubeconfig.toString(),
-            "--name", "job", "--id", id,
+            "run",
+            "--lock",
+            "kubernetes:default",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--name",
+            "job",
+            "--id",
+            id,
             // Kubernetes records carry times in whole seconds, so the leader deadline loses one
             // second to that: 6 s / 4 s leave 2.6 s of authority per renewal, room for a loaded
             // machine
-            "--lease-duration", "6s", "--renew-deadline", "4s", "--retry-period", "0.4s",
-            "--", "sh", "-c",
-            "echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
+            "--lease-duration",
+            "6s",
+            "--renew-deadline",
+            "4s",
+            "--retry-period",
+            "0.4s",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> "
+                + dir
+                + "/terms;"
                 + " trap 'exit 0' TERM; while true; do sleep 0.05; done");
     started.add(p);
     return p;
@@ -116,8 +136,14 @@ class KubernetesRunTest {
 
     CliProcess status =
         CliProcess.start(
-            "status", "--lock", "kubernetes:default/job", "--kubeconfig", kubeconfig.toString(),
-            "--name", "job", "--json");
+            "status",
+            "--lock",
+            "kubernetes:default/job",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--name",
+            "job",
+            "--json");
     assertThat(status.exitCode(T)).as(status.stderr()).isZero();
     assertThat(status.stdout())
         .as(alpha.stderr())
@@ -135,8 +161,13 @@ class KubernetesRunTest {
   void aSpecWhoseNameDiffersFromNameIsAUsageError() throws Exception {
     CliProcess p =
         CliProcess.start(
-            "status", "--lock", "kubernetes:default/other", "--kubeconfig", kubeconfig.toString(),
-            "--name", "job");
+            "status",
+            "--lock",
+            "kubernetes:default/other",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--name",
+            "job");
     assertThat(p.exitCode(T)).isEqualTo(2);
     assertThat(p.stderr()).contains("names lock 'other' but --name is 'job'");
   }

@@ -2,7 +2,7 @@ package io.leasehold.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.Await;
+import io.leasehold.testing.Await;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +26,12 @@ class RestartBackoffTest {
     Jobs jobs = new Jobs(dir);
     // each run notes its start (uptime, in centiseconds); the fourth lasts longer than the cap
     String script =
-        "read -r up _ </proc/uptime; echo \"$up\" >> " + dir + "/starts;"
-            + " [ \"$(wc -l < " + dir + "/starts)\" -eq 4 ] && sleep 1.2;"
+        "read -r up _ </proc/uptime; echo \"$up\" >> "
+            + dir
+            + "/starts;"
+            + " [ \"$(wc -l < "
+            + dir
+            + "/starts)\" -eq 4 ] && sleep 1.2;"
             + " exit 1";
     try (CliProcess p =
         Jobs.run(

@@ -2,9 +2,9 @@ package io.leasehold.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.etcd.testing.EtcdCluster;
-import io.leasehold.jdbc.testing.PostgresServer;
-import io.leasehold.leaderelection.Await;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.PostgresServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

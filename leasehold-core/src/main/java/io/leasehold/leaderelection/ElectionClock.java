@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * All the time a {@link LeaderElector} uses: wall-clock instants for the timestamps it writes into
- * records, a monotonic clock for every duration it measures, and timers. Inject {@link FakeClock}
- * to run elections in virtual time; production code uses {@link #system()}.
+ * records, a monotonic clock for every duration it measures, and timers. Inject {@code FakeClock}
+ * (leasehold-testing) to run elections in virtual time; production code uses {@link #system()}.
  *
  * <p>The elector never compares wall-clock times across candidates: lease expiry is judged on the
  * monotonic clock, from the moment a change was observed locally, so wall-clock skew between hosts

@@ -357,7 +357,10 @@ public final class LeaderElectionConfig {
       return this;
     }
 
-    /** Sets the clock (default {@link ElectionClock#system()}; {@link FakeClock} in tests). */
+    /**
+     * Sets the clock (default {@link ElectionClock#system()}; {@code FakeClock} (leasehold-testing)
+     * in tests).
+     */
     public Builder clock(ElectionClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.maintenance.StatusResponse;
-import io.leasehold.etcd.testing.EtcdCluster;
-import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.TermLog;
-import io.leasehold.leaderelection.resourcelock.CountingLock;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.CountingLock;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.TermLog;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A request sent while etcd has no leader is never answered, so the leader must give up on it
  * and send another: it keeps its term when etcd serves writes again before the leader deadline
- * minus one call timeout (docs/ETCD.md). With lease 4 s and renew deadline 3 s the deadline is
- * 2.7 s after the last renewal; a 0.5 s call timeout leaves room for a unavailability of about 2 s,
+ * minus one call timeout (docs/ETCD.md). With lease 4 s and renew deadline 3 s the deadline is 2.7
+ * s after the last renewal; a 0.5 s call timeout leaves room for a unavailability of about 2 s,
  * beyond the 1.5 s seen on a loaded machine. (client-go's default timings, 15 s / 10 s, leave 9 s,
  * and their default call timeout of 5 s leaves about 4 s.)
  */
@@ -56,8 +56,11 @@ class EtcdClusterTest {
         Await.until(
             WAIT,
             () -> a.successfulWrites() - renewals >= 10,
-            () -> "ten renewals by a after " + etcdLeader + " was killed; last failure: "
-                + a.lastFailure());
+            () ->
+                "ten renewals by a after "
+                    + etcdLeader
+                    + " was killed; last failure: "
+                    + a.lastFailure());
 
         assertThat(log.terms()).containsExactly(term);
         assertThat(term.active()).isTrue();

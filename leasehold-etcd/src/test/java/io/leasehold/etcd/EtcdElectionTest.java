@@ -4,20 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.leasehold.etcd.testing.EtcdCluster;
-import io.leasehold.leaderelection.Await;
-import io.leasehold.leaderelection.ElectionContractTest;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.TermLog;
-import io.leasehold.leaderelection.resourcelock.CountingLock;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.CountingLock;
+import io.leasehold.testing.ElectionContractTest;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.TermLog;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The election contract on one real etcd, plus what only etcd does: a malformed value, the watch. */
+/**
+ * The election contract on one real etcd, plus what only etcd does: a malformed value, the watch.
+ */
 class EtcdElectionTest extends ElectionContractTest {
   private static EtcdCluster etcd;
   private static Client client;

@@ -2,9 +2,9 @@ package io.leasehold.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.leasehold.etcd.testing.EtcdCluster;
 import io.leasehold.leaderelection.resourcelock.Lock;
-import io.leasehold.leaderelection.resourcelock.LockContractTest;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.LockContractTest;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

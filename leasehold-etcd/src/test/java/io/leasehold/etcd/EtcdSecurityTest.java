@@ -7,12 +7,12 @@ import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.auth.Permission;
-import io.leasehold.etcd.testing.EtcdCluster;
-import io.leasehold.etcd.testing.TestCertificates;
-import io.leasehold.leaderelection.TermLog;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.LockException;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.TermLog;
+import io.leasehold.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +51,8 @@ class EtcdSecurityTest {
       EtcdLock lock = EtcdLock.builder(client).name("tls").identity("a").build();
       LeaderElector a =
           new LeaderElector(
-              log.config(lock, Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200))
+              log.config(
+                      lock, Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200))
                   .releaseOnCancel(true)
                   .build());
       try {
@@ -72,8 +73,7 @@ class EtcdSecurityTest {
         Client client =
             EtcdClients.builder().endpoints(etcd.clientUrls()).trustedCa(certs.caCert()).build()) {
       EtcdLock lock = EtcdLock.builder(client).name("tls").identity("a").build();
-      assertThatThrownBy(() -> lock.get(Duration.ofSeconds(2)))
-          .isInstanceOf(LockException.class);
+      assertThatThrownBy(() -> lock.get(Duration.ofSeconds(2))).isInstanceOf(LockException.class);
     }
   }
 
@@ -90,7 +90,9 @@ class EtcdSecurityTest {
             auth.roleGrantPermission(
                 bytes("elector"),
                 bytes(EtcdLock.DEFAULT_PREFIX),
-                bytes(EtcdLock.DEFAULT_PREFIX.substring(0, EtcdLock.DEFAULT_PREFIX.length() - 1) + "0"),
+                bytes(
+                    EtcdLock.DEFAULT_PREFIX.substring(0, EtcdLock.DEFAULT_PREFIX.length() - 1)
+                        + "0"),
                 Permission.Type.READWRITE));
         await(auth.userAdd(bytes("app"), bytes("app-pw")));
         await(auth.userGrantRole(bytes("app"), bytes("elector")));

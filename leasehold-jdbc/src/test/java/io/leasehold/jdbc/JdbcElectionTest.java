@@ -1,8 +1,8 @@
 package io.leasehold.jdbc;
 
-import io.leasehold.leaderelection.ElectionContractTest;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.testing.ElectionContractTest;
 import javax.sql.DataSource;
 
 /** The election contract on a real database; each subclass supplies the database. */

@@ -3,13 +3,13 @@ package io.leasehold.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.leasehold.leaderelection.ElectionHarness;
-import io.leasehold.leaderelection.FakeClock;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.resourcelock.CorruptRecordException;
 import io.leasehold.leaderelection.resourcelock.LockException;
+import io.leasehold.testing.ElectionHarness;
+import io.leasehold.testing.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

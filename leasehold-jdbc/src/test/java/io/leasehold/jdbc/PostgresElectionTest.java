@@ -2,10 +2,10 @@ package io.leasehold.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.jdbc.testing.PostgresServer;
-import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.TermLog;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.PostgresServer;
+import io.leasehold.testing.TermLog;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

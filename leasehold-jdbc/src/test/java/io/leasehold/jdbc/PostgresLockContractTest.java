@@ -1,6 +1,6 @@
 package io.leasehold.jdbc;
 
-import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.testing.PostgresServer;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;

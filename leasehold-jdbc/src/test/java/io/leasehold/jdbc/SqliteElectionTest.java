@@ -2,9 +2,9 @@ package io.leasehold.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.TermLog;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.TermLog;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,10 @@ class SqliteElectionTest extends JdbcElectionTest {
           () -> "the child process to lead; it printed " + childLines);
       long childToken =
           Long.parseLong(
-              childLines.stream().filter(l -> l.startsWith("LEADING ")).findFirst().orElseThrow()
+              childLines.stream()
+                  .filter(l -> l.startsWith("LEADING "))
+                  .findFirst()
+                  .orElseThrow()
                   .substring(8));
       LeaderElector here = start("parent", false);
       Await.until(WAIT, () -> here.getLeader().equals("child"), "parent to see the child lead");

@@ -3,13 +3,14 @@ package io.leasehold.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.leasehold.leaderelection.Await;
-import io.leasehold.leaderelection.ElectionContractTest;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.TermLog;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.ElectionContractTest;
+import io.leasehold.testing.MockCluster;
+import io.leasehold.testing.TermLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

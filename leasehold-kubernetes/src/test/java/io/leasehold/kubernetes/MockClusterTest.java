@@ -1,5 +1,6 @@
 package io.leasehold.kubernetes;
 
+import io.leasehold.testing.MockCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

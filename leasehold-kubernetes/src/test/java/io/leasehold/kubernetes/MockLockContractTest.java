@@ -1,7 +1,8 @@
 package io.leasehold.kubernetes;
 
 import io.leasehold.leaderelection.resourcelock.Lock;
-import io.leasehold.leaderelection.resourcelock.LockContractTest;
+import io.leasehold.testing.LockContractTest;
+import io.leasehold.testing.MockCluster;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

@@ -2,14 +2,15 @@ package io.leasehold.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.Await;
 import io.leasehold.leaderelection.LeaderElector;
-import io.leasehold.leaderelection.TermLog;
 import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.LockWatch;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
+import io.leasehold.testing.Await;
+import io.leasehold.testing.MockCluster;
+import io.leasehold.testing.TermLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -10,6 +10,7 @@ import io.leasehold.leaderelection.resourcelock.LeaderElectionRecord;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.leaderelection.resourcelock.LockSnapshot;
 import io.leasehold.leaderelection.resourcelock.ResourceLockConfig;
+import io.leasehold.testing.MockCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -290,7 +291,7 @@ class WireFormatTest extends MockClusterTest {
   private static JsonNode sentBody(String method, String pathPart) throws Exception {
     List<MockCluster.Request> sent = cluster.requests(method, pathPart);
     assertThat(sent).as(method + " " + pathPart).isNotEmpty();
-    return JSON.readTree(sent.get(sent.size() - 1).body);
+    return JSON.readTree(sent.get(sent.size() - 1).body());
   }
 
   private static String resourceVersion(String leaseName) {

@@ -2,9 +2,9 @@ package io.leasehold.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.leasehold.leaderelection.ElectionHarness;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.resourcelock.InMemoryLockStore.Operation;
+import io.leasehold.testing.ElectionHarness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -23,11 +23,9 @@ class MicrometerMetricsProviderTest {
   void masterStatusFollowsLeadership() {
     LeaderElector a = start("a");
     h.advance(Duration.ZERO);
-    assertThat(registry.scrape())
-        .contains("leader_election_master_status{name=\"election\"} 1");
+    assertThat(registry.scrape()).contains("leader_election_master_status{name=\"election\"} 1");
     a.close();
-    assertThat(registry.scrape())
-        .contains("leader_election_master_status{name=\"election\"} 0");
+    assertThat(registry.scrape()).contains("leader_election_master_status{name=\"election\"} 0");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.leasehold.simulation;
 
+
 import io.leasehold.leaderelection.ElectionClock;
 import java.time.Instant;
 

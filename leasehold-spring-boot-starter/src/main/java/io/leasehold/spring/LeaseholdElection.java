@@ -6,6 +6,7 @@ import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
 import io.leasehold.leaderelection.LeadershipContext;
 import io.leasehold.leaderelection.MetricsProvider;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.leaderelection.resourcelock.Lock;
 import java.time.Duration;
 import java.util.List;
@@ -371,7 +372,7 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
             .renewDeadline(settings.renewDeadline())
             .retryPeriod(settings.retryPeriod())
             .releaseOnCancel(settings.releaseOnCancel())
-            .keepCompeting(settings.keepCompeting())
+            .whenLost(settings.keepCompeting() ? WhenLost.COMPETE_AGAIN : WhenLost.EXIT)
             .watchDog(healthz)
             .metricsProvider(metrics)
             .callbacks(callbacks)

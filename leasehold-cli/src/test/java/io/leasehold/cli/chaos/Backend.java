@@ -1,7 +1,7 @@
 package io.leasehold.cli.chaos;
 
-import io.leasehold.etcd.testing.EtcdCluster;
-import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.PostgresServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.leasehold.cli.chaos;
 
 import io.leasehold.cli.Leasehold;
-import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.testing.PostgresServer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.leasehold.cli.chaos;
 
-import io.leasehold.jdbc.testing.PostgresServer;
+import io.leasehold.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
