@@ -68,23 +68,27 @@ abstract class ThreeInstancesContract {
 
       long closing = System.nanoTime();
       apps.remove(leader).close();
-      Entry next = log.await(term.seq(), is(GRANTED), afterClose(), "the next leader");
+      // the close has returned: the closed instance's terms are all in the log, revocations too.
+      // On a loaded machine its term may have ended on its deadline before the close, and it may
+      // have taken the lock again: its last term is the one the close found, if any.
+      List<Entry> grants = log.entries(is(leader, GRANTED));
+      Entry last = grants.get(grants.size() - 1);
+      List<Entry> revoked = log.entries(e -> is(leader, REVOKED).test(e) && e.seq() > last.seq());
+      assertThat(revoked).as("%s", log).hasSize(1);
+      assertThat(revoked.get(0).token()).as("%s", log).isEqualTo(last.token());
+      Entry next = log.await(last.seq(), is(GRANTED), afterClose(), "the next leader");
       Duration handover = Duration.ofNanos(next.nanos() - closing);
       System.out.println(getClass().getSimpleName() + ": handover after close took " + handover);
-
-      List<Entry> revoked = log.entries(e -> is(leader, REVOKED).test(e) && e.seq() > term.seq());
-      assertThat(revoked).as("%s", log).hasSize(1);
       if (!revoked.get(0).detail().equals(STOPPED)) {
         // the machine was so slow that the term ended on its deadline before the close: the
         // handover did not come from the close, so its time says nothing about it
         System.out.println("term ended before the close: " + revoked.get(0) + "; not timed");
       } else {
-        assertThat(next.instance()).isNotEqualTo(leader);
         assertThat(handover).as("%s", log).isLessThan(BEFORE_ANY_EXPIRY);
       }
+      assertThat(next.instance()).as("%s", log).isNotEqualTo(leader);
       assertThat(revoked.get(0).seq()).isLessThan(next.seq());
-      assertThat(revoked.get(0).token()).isEqualTo(term.token());
-      assertThat(next.token()).isGreaterThan(term.token());
+      assertThat(next.token()).isGreaterThan(last.token());
       checkClosedLeader(leader);
 
       // on a loaded machine the new term may end on its deadline and another follow: any leader
