@@ -5,7 +5,8 @@ import io.leasehold.leaderelection.LeadershipContext;
 /**
  * This instance became leader. The {@link #context() context} is cancelled when the term ends; a
  * {@link LeadershipRevokedEvent} with the same fencing token follows before any other instance can
- * lead.
+ * lead. {@link LeaderOnly} methods run from when the listeners of this event have returned, so a
+ * listener can prepare what they need.
  */
 public final class LeadershipGrantedEvent extends LeaseholdEvent {
   private static final long serialVersionUID = 1L;

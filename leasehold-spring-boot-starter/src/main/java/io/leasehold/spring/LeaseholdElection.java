@@ -48,15 +48,7 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
       Duration retryPeriod,
       boolean releaseOnCancel,
       boolean keepCompeting,
-      Duration healthTolerance) {
-
-    /**
-     * How long a yielding leader waits before it competes again: every follower can act by then.
-     */
-    Duration yieldBackoff() {
-      return leaseDuration.plus(renewDeadline);
-    }
-  }
+      Duration healthTolerance) {}
 
   /** Told of each term; Spring Integration's events are delivered by one. */
   interface Observer {
@@ -67,19 +59,28 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
     void observedOtherLeader(LeaseholdElection election, String leader);
   }
 
-  /** One term of leadership, and the {@link LeaderOnly} calls running in it. */
+  /**
+   * One term of leadership, and the {@link LeaderOnly} calls running in it: admitted from when the
+   * grant has been delivered until the term ends or is closed.
+   */
   static final class Term {
     final LeadershipContext context;
     private int running;
+    private boolean open;
     private boolean closed;
 
     Term(LeadershipContext context) {
       this.context = context;
     }
 
-    /** Admits a leader-only call, unless the term has ended. */
+    /** Admits leader-only calls from now on, while the term lasts. */
+    synchronized void open() {
+      open = true;
+    }
+
+    /** Admits a leader-only call, if the term is open and has not ended. */
     synchronized boolean enter() {
-      if (closed || context.isCancelled()) {
+      if (!open || closed || context.isCancelled()) {
         return false;
       }
       running++;
@@ -128,16 +129,16 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
   private final Object monitor = new Object();
 
   // guarded by monitor
-  private LeaderElector elector;
-  private LeaderElector unstarted;
-  private LeaderElector last; // the running elector, or the one that just stopped or yielded
+  // LeaderElector's start() and stop() return at once, without waiting for any other thread
+  private LeaderElector elector; // the running elector, or the last one (for the queries)
+  private boolean used; // elector was started: an elector runs once, the next start needs a new one
+  private boolean electing; // elector was started and not stopped since
   private boolean running;
   private boolean competing;
-  private int generation;
-  private CompletableFuture<Void> quiet = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> announced = CompletableFuture.completedFuture(null);
 
   private volatile Term term;
-  private volatile CompletableFuture<Void> leading = CompletableFuture.completedFuture(null);
 
   LeaseholdElection(
       Settings settings,
@@ -152,7 +153,7 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
     this.observers = List.copyOf(observers);
     this.healthz = new HealthzAdaptor(settings.healthTolerance());
     try {
-      this.unstarted = newElector(); // validates the timings now, not when the context starts
+      this.elector = newElector(); // validates the timings now, not when the context starts
     } catch (IllegalArgumentException e) {
       throw LeaseholdConfigurationException.timings(settings, e);
     }
@@ -165,9 +166,12 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
     return settings.name();
   }
 
-  /** This instance's identity. */
+  /**
+   * This instance's identity: its lock's ({@code leasehold.identity} unless the lock is the
+   * application's).
+   */
   public String identity() {
-    return settings.identity();
+    return lock.identity();
   }
 
   /** The role named in Spring Integration's leader events. */
@@ -182,20 +186,17 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
 
   /** Whether this instance leads now: it holds a term whose deadline has not passed. */
   public boolean isLeader() {
-    LeaderElector e = current();
-    return e != null && e.isLeader();
+    return elector().isLeader();
   }
 
   /** The identity of the last observed leader; empty when none was observed or it released. */
   public String leader() {
-    LeaderElector e = current();
-    return e == null ? "" : e.getLeader();
+    return elector().getLeader();
   }
 
   /** The fencing token of the current term; empty when not leading. */
   public OptionalLong fencingToken() {
-    LeaderElector e = current();
-    return e == null ? OptionalLong.empty() : e.fencingToken();
+    return elector().fencingToken();
   }
 
   /**
@@ -217,10 +218,11 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
   }
 
   /**
-   * Gives up leadership, if held: the term ends as on shutdown (leader-only work stops, the lock is
-   * released when {@code leasehold.release-on-cancel} is true), and this instance competes again
-   * after a lease duration plus a renew deadline, which gives every other candidate the time to
-   * take over. Returns at once; safe to call from an event listener.
+   * Gives up leadership, if held ({@link LeaderElector#yieldLeadership()}): the term ends as on
+   * shutdown (leader-only work stops and the revocation is delivered, then the lock is released,
+   * whatever {@code leasehold.release-on-cancel} says), and this instance competes again after a
+   * jittered retry period, by when a watching follower has taken over. Returns at once; safe to
+   * call from an event listener.
    */
   public void yieldLeadership() {
     yieldTerm(term);
@@ -230,7 +232,6 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
 
   @Override
   public void start() {
-    int gen;
     CompletableFuture<Void> previous;
     synchronized (monitor) {
       if (running) {
@@ -238,10 +239,9 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
       }
       running = true;
       competing = true;
-      gen = ++generation;
-      previous = quiet;
+      previous = stopped;
     }
-    previous.thenRun(() -> restart(gen)); // at once, unless an elector is still stopping
+    previous.thenRun(this::startElector); // at once, unless the last elector is still stopping
   }
 
   @Override
@@ -290,49 +290,51 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
 
   // ================================================================== internals
 
-  private LeaderElector current() {
+  private LeaderElector elector() {
     synchronized (monitor) {
-      return elector != null ? elector : last;
+      return elector;
     }
   }
 
-  private CompletableFuture<Void> stopAsync() {
+  private void startElector() {
     synchronized (monitor) {
-      running = false;
-      generation++;
-      return retireLocked();
+      if (!running || electing) {
+        return; // stopped meanwhile, or started by an earlier start()
+      }
+      if (used) {
+        elector = newElector();
+      }
+      LeaderElector e = elector;
+      used = true;
+      electing = true;
+      e.start().whenComplete((v, x) -> electorExited(e));
     }
   }
 
   /**
-   * Under the monitor: stops the running elector, if any, and returns a future completed when it
-   * has stopped and its last term's callback has returned (when no elector runs, the previous one's
-   * future). No new elector starts before then.
+   * Stops the elector, if it runs, and returns a future completed once it has stopped (the lock
+   * released) and its last term's revocation has been delivered; no new elector starts before then.
    */
-  private CompletableFuture<Void> retireLocked() {
-    LeaderElector e = elector;
-    if (e == null) {
-      return quiet;
+  private CompletableFuture<Void> stopAsync() {
+    synchronized (monitor) {
+      running = false;
+      if (electing) {
+        electing = false;
+        stopped = elector.stop().thenCompose(v -> lastAnnounced());
+      }
+      return stopped;
     }
-    elector = null;
-    CompletableFuture<Void> stopped = new CompletableFuture<>();
-    quiet = stopped;
-    // the elector's stop never calls back into this monitor synchronously
-    e.stop().thenCompose(v -> leading).whenComplete((v, x) -> stopped.complete(null));
-    return stopped;
   }
 
-  private void startElectorLocked() {
-    LeaderElector e = unstarted != null ? unstarted : newElector();
-    unstarted = null;
-    elector = e;
-    last = e;
-    e.start().whenComplete((v, x) -> electorExited(e));
+  private CompletableFuture<Void> lastAnnounced() {
+    synchronized (monitor) {
+      return announced;
+    }
   }
 
   private void electorExited(LeaderElector e) {
     synchronized (monitor) {
-      if (elector == e && running) {
+      if (elector == e && electing) {
         competing = false;
         log.warn(
             "{}: lost leadership of {} and stopped competing (leasehold.keep-competing=false)",
@@ -342,29 +344,17 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
     }
   }
 
+  /** Yields term {@code t} if it is still the current one. */
   void yieldTerm(Term t) {
-    int gen;
-    CompletableFuture<Void> stopped;
+    LeaderElector e;
     synchronized (monitor) {
-      if (!running || t == null || term != t || elector == null) {
+      if (!electing || t == null || !t.isActive()) {
         return;
       }
-      log.info("{}: yielding leadership of {}", identity(), name());
-      gen = ++generation;
-      stopped = retireLocked();
+      e = elector;
     }
-    stopped.thenRunAsync(
-        () -> restart(gen),
-        CompletableFuture.delayedExecutor(
-            settings.yieldBackoff().toMillis(), TimeUnit.MILLISECONDS));
-  }
-
-  private void restart(int gen) {
-    synchronized (monitor) {
-      if (running && generation == gen && elector == null) {
-        startElectorLocked();
-      }
-    }
+    log.info("{}: yielding leadership of {}", identity(), name());
+    e.yieldLeadership();
   }
 
   private LeaderElector newElector() {
@@ -389,10 +379,34 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
             .build());
   }
 
-  /** One term, on the elector's leader thread: returning lets the elector release the lock. */
+  /**
+   * One term, on the elector's leader thread; returning lets the elector release the lock. A term
+   * can start before the last one's revocation has been delivered (a yield, keep-competing): it is
+   * announced after that, and not at all if it ended meanwhile.
+   */
   private void lead(LeadershipContext context) {
+    CompletableFuture<Void> previous;
     CompletableFuture<Void> done = new CompletableFuture<>();
-    leading = done;
+    synchronized (monitor) {
+      previous = announced;
+      announced = done;
+    }
+    try {
+      CompletableFuture.anyOf(previous, context.whenCancelled()).join(); // the last revocation
+      if (!context.isCancelled()) {
+        announce(context);
+      }
+    } finally {
+      Thread.interrupted(); // the elector interrupts this thread when the term ends
+      previous.whenComplete((v, e) -> done.complete(null)); // in order
+    }
+  }
+
+  /**
+   * Delivers the grant, then admits leader-only calls until the term ends; then admits no more,
+   * waits for the running ones and delivers the revocation.
+   */
+  private void announce(LeadershipContext context) {
     Term t = new Term(context);
     term = t;
     try {
@@ -400,12 +414,10 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
       for (Observer o : observers) {
         notify(() -> o.granted(this, t));
       }
+      t.open();
       awaitEnd(context);
     } finally {
-      Thread.interrupted(); // the elector interrupts this thread when the term ends
-      if (term == t) {
-        term = null;
-      }
+      term = null;
       if (!t.close(settings.renewDeadline())) {
         log.warn(
             "{}: a @LeaderOnly method of {} still runs after the renew deadline",
@@ -422,7 +434,6 @@ public final class LeaseholdElection implements SmartLifecycle, DisposableBean {
               identity(),
               context.fencingToken(),
               String.valueOf(context.cancellationReason())));
-      done.complete(null);
     }
   }
 

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leasehold.etcd.EtcdClients;
 import io.leasehold.etcd.EtcdLock;
 import io.leasehold.jdbc.JdbcLock;
+import io.leasehold.jdbc.SqliteConnectionPool;
 import io.leasehold.jdbc.SqliteDataSources;
 import io.leasehold.kubernetes.KubernetesEventRecorder;
 import io.leasehold.kubernetes.KubernetesLocks;
@@ -167,9 +168,14 @@ final class LeaseholdLocks {
   static class Sqlite {
     private static final String PATH = "leasehold.sqlite.path";
 
-    @Bean
+    /**
+     * The file's connections, closed when the context closes: after the election, which depends on
+     * the lock, which depends on them, has stopped. Not a {@code DataSource} bean, so that nothing
+     * of the application mistakes it for its own.
+     */
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(Lock.class)
-    Lock leaseholdLock(LeaseholdProperties properties, Settings s) {
+    SqliteFile leaseholdSqliteFile(LeaseholdProperties properties) {
       LockType type = properties.getLock().getType();
       if (type == LockType.KUBERNETES || type == LockType.ETCD) {
         String module = "leasehold-" + type.name().toLowerCase(Locale.ROOT);
@@ -182,13 +188,25 @@ final class LeaseholdLocks {
       if (path == null) {
         path = Path.of(System.getProperty("java.io.tmpdir"), "leasehold.db");
       }
-      DataSource dataSource;
       try {
-        dataSource = SqliteDataSources.forFile(path);
+        return new SqliteFile(SqliteDataSources.forFile(path));
       } catch (IllegalArgumentException e) {
         throw LeaseholdConfigurationException.of(PATH, path, e);
       }
-      return jdbcLock(dataSource, properties, s);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(Lock.class)
+    Lock leaseholdLock(SqliteFile file, LeaseholdProperties properties, Settings s) {
+      return jdbcLock(file.pool(), properties, s);
+    }
+  }
+
+  /** The connection pool of the SQLite file that the starter opened, and closes. */
+  record SqliteFile(SqliteConnectionPool pool) implements AutoCloseable {
+    @Override
+    public void close() {
+      pool.close();
     }
   }
 

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leasehold.etcd.EtcdLock;
 import io.leasehold.jdbc.JdbcLock;
+import io.leasehold.jdbc.SqliteConnectionPool;
+import io.leasehold.jdbc.SqliteDataSources;
 import io.leasehold.kubernetes.ConfigMapLock;
 import io.leasehold.kubernetes.LeaseLock;
 import io.leasehold.leaderelection.MetricsProvider;
@@ -15,12 +17,16 @@ import io.leasehold.leaderelection.resourcelock.Lock;
 import io.leasehold.micrometer.MicrometerMetricsProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -28,12 +34,16 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.integration.leader.event.LeaderEventPublisher;
 import org.sqlite.SQLiteDataSource;
 
 /** Which beans the auto-configuration defines, from which beans and properties, and backing off. */
 class AutoConfigurationTest {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
   @TempDir Path dir;
 
   private ApplicationContextRunner runner() {
@@ -79,32 +89,79 @@ class AutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).hasSingleBean(Lock.class);
-              assertThat(context.getBean(LeaseholdElection.class).lockDescription())
-                  .isEqualTo(store.lock("mine", "x").describe());
+              LeaseholdElection election = context.getBean(LeaseholdElection.class);
+              assertThat(election.lockDescription()).isEqualTo(store.lock("mine", "x").describe());
+              assertThat(election.identity()).as("the lock's").isEqualTo("me");
             });
   }
 
   @Test
-  void theApplicationsDataSourceHoldsTheLeaseTable() throws Exception {
-    SQLiteDataSource app = new SQLiteDataSource();
-    app.setUrl("jdbc:sqlite:" + dir.resolve("app.db"));
-    runner()
-        .withBean(DataSource.class, () -> app)
-        .withPropertyValues("leasehold.name=orders", "leasehold.jdbc.table=app_leases")
-        .run(
-            context -> {
-              LeaseholdElection election = context.getBean(LeaseholdElection.class);
-              assertThat(election.lockDescription()).isEqualTo("sqlite:app_leases/orders");
-              org.awaitility.Awaitility.await()
-                  .atMost(Duration.ofSeconds(20))
-                  .until(election::isLeader);
-            });
-    try (Connection c = app.getConnection();
-        ResultSet rs = c.createStatement().executeQuery("SELECT name FROM app_leases")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(1)).isEqualTo("orders");
+  void theApplicationsDataSourceHoldsTheLeaseTableAndStaysOpen() throws Exception {
+    try (SqliteConnectionPool app = SqliteDataSources.forFile(dir.resolve("app.db"))) {
+      runner() // a data source that outlives the context: the context does not close it either
+          .withBean(DataSource.class, () -> app, bean -> bean.setDestroyMethodName(""))
+          .withPropertyValues("leasehold.name=orders", "leasehold.jdbc.table=app_leases")
+          .run(
+              context -> {
+                LeaseholdElection election = context.getBean(LeaseholdElection.class);
+                assertThat(election.lockDescription()).isEqualTo("sqlite:app_leases/orders");
+                Awaitility.await().atMost(WAIT).until(election::isLeader);
+              });
+      // the context closed; the application's data source is the application's to close
+      try (Connection c = app.getConnection();
+          ResultSet rs = c.createStatement().executeQuery("SELECT name FROM app_leases")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("orders");
+      }
     }
     assertThat(dir.resolve("default.db")).doesNotExist();
+  }
+
+  /**
+   * The SQLite file the starter opens is closed with the context, after the election: contexts
+   * created and closed again and again in one JVM (tests, devtools restarts) leave no connection
+   * open, and the lock was released through it on the way out.
+   */
+  @Test
+  void closedContextsLeaveNoSqliteConnectionsBehind() throws Exception {
+    ApplicationContextRunner runner = runner().withPropertyValues("leasehold.name=cycles");
+    String[] holder = {null};
+    ContextConsumer<AssertableApplicationContext> lead =
+        context -> {
+          LeaseholdElection election = context.getBean(LeaseholdElection.class);
+          Awaitility.await()
+              .atMost(WAIT)
+              .pollDelay(Duration.ZERO)
+              .pollInterval(Duration.ofMillis(10))
+              .until(election::isLeader);
+          holder[0] = election.identity();
+        };
+    runner.run(lead); // warm-up: the driver's native library, the table, the JVM's file watcher
+    long before = openFileDescriptors();
+    int cycles = 16;
+    for (int i = 0; i < cycles; i++) {
+      runner.run(lead);
+    }
+    long after = openFileDescriptors();
+    // a pool left open keeps the database, its WAL and shared-memory files open: 3 descriptors or
+    // more per cycle; other tests' threads winding down in this JVM may hold a few
+    assertThat(after - before)
+        .as("file descriptors left after %d contexts", cycles)
+        .isLessThan(cycles / 2);
+    assertThat(dir.resolve("default.db-wal")).as("the last connection closed").doesNotExist();
+    try (SqliteConnectionPool reader = SqliteDataSources.forReading(dir.resolve("default.db"))) {
+      Lock lock =
+          JdbcLock.builder(reader).name("cycles").identity("reader").createTable(false).build();
+      assertThat(lock.get(Duration.ofSeconds(5)).orElseThrow().record().holderIdentity())
+          .as("the last instance (%s) released the lock before its file was closed", holder[0])
+          .isEmpty();
+    }
+  }
+
+  private static long openFileDescriptors() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
   }
 
   @Test
@@ -114,7 +171,13 @@ class AutoConfigurationTest {
     runner()
         .withBean(DataSource.class, () -> app)
         .withPropertyValues("leasehold.lock.type=sqlite", "leasehold.name=x")
-        .run(c -> assertThat(dir.resolve("default.db")).exists());
+        .run(
+            context -> {
+              LeaseholdElection election = context.getBean(LeaseholdElection.class);
+              Awaitility.await().atMost(WAIT).until(election::isLeader);
+              assertThat(dir.resolve("default.db")).exists(); // opened on first use
+              assertThat(dir.resolve("app.db")).doesNotExist();
+            });
   }
 
   @Test
@@ -133,9 +196,7 @@ class AutoConfigurationTest {
                 assertThat(context.getBeanFactory().getDependentBeans(clientBean))
                     .contains("leaseholdKubernetesEvents");
                 LeaseholdElection election = context.getBean(LeaseholdElection.class);
-                org.awaitility.Awaitility.await()
-                    .atMost(Duration.ofSeconds(20))
-                    .until(election::isLeader);
+                Awaitility.await().atMost(WAIT).until(election::isLeader);
                 Lease lease = client.leases().inNamespace("test").withName("kube").get();
                 assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(election.identity());
               });
@@ -176,9 +237,7 @@ class AutoConfigurationTest {
                 context -> {
                   assertThat(context).hasBean("leaseholdKubernetesClient");
                   LeaseholdElection election = context.getBean(LeaseholdElection.class);
-                  org.awaitility.Awaitility.await()
-                      .atMost(Duration.ofSeconds(20))
-                      .until(election::isLeader);
+                  Awaitility.await().atMost(WAIT).until(election::isLeader);
                   assertThat(reader.leases().inNamespace("test").withName("own").get()).isNotNull();
                 });
       } finally {
@@ -212,14 +271,28 @@ class AutoConfigurationTest {
             });
   }
 
+  /**
+   * Only the choice of lock is looked at: a client that answers nothing but its namespace, so that
+   * no election runs against a server (an election closed right after it started could stall
+   * fabric8's mock server; see MockApiServer).
+   */
   @Test
   void kubernetesComesBeforeTheDataSourceInAutoMode() {
-    try (MockApiServer server = new MockApiServer()) {
-      runner()
-          .withBean(KubernetesClient.class, server::newClient)
-          .withBean(DataSource.class, SQLiteDataSource::new)
-          .run(c -> assertThat(c.getBean(Lock.class)).isInstanceOf(LeaseLock.class));
-    }
+    KubernetesClient client =
+        (KubernetesClient)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {KubernetesClient.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "getNamespace" -> "test";
+                      case "close" -> null;
+                      default -> throw new UnsupportedOperationException("no server in this test");
+                    });
+    runner()
+        .withBean(KubernetesClient.class, () -> client)
+        .withBean(DataSource.class, SQLiteDataSource::new)
+        .run(c -> assertThat(c.getBean(Lock.class)).isInstanceOf(LeaseLock.class));
   }
 
   @Test

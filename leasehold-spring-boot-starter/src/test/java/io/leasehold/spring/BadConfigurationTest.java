@@ -1,7 +1,6 @@
 package io.leasehold.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
@@ -13,28 +12,17 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-/** Bad configuration fails start-up with a message naming the property and its value. */
+/**
+ * Bad configuration fails start-up with a message naming the property and its value. Each test
+ * starts a context of the auto-configuration alone, which binds and checks the properties as an
+ * application's does (those that start whole applications are in the other tests).
+ */
 class BadConfigurationTest {
   @TempDir Path dir;
-
-  /** An application with nothing but the auto-configuration. */
-  @SpringBootConfiguration(proxyBeanMethods = false)
-  @EnableAutoConfiguration
-  static class App {}
-
-  /** An application whose @LeaderOnly method could not return on a follower. */
-  @SpringBootConfiguration(proxyBeanMethods = false)
-  @EnableAutoConfiguration
-  @Import(IntWork.class)
-  static class IntApp {}
 
   /** A @LeaderOnly method with a primitive result. */
   static class IntWork {
@@ -53,8 +41,7 @@ class BadConfigurationTest {
   @Test
   void leaseDurationNotGreaterThanRenewDeadline() {
     Throwable failure =
-        failure(
-            App.class, Map.of("leasehold.lease-duration", "2s", "leasehold.renew-deadline", "2s"));
+        failure(null, Map.of("leasehold.lease-duration", "2s", "leasehold.renew-deadline", "2s"));
     assertThat(messages(failure))
         .contains(
             "leasehold.lease-duration must be greater than leasehold.renew-deadline"
@@ -145,37 +132,36 @@ class BadConfigurationTest {
 
   @Test
   void leaderOnlyMethodWithAPrimitiveResult() {
-    assertThat(messages(failure(IntApp.class, Map.of())))
+    assertThat(messages(failure(IntWork.class, Map.of())))
         .contains("@LeaderOnly method")
         .contains("count()")
         .contains("return void or an object type");
   }
 
   private String startupFailure(Map<String, String> properties) {
-    return messages(failure(App.class, properties));
+    return messages(failure(null, properties));
   }
 
-  private Throwable failure(Class<?> app, Map<String, String> properties) {
-    Map<String, Object> props = new LinkedHashMap<>();
+  /** Why a context with {@code properties} (and {@code bean}, if not null) failed to start. */
+  private Throwable failure(Class<?> bean, Map<String, String> properties) {
+    Map<String, String> props = new LinkedHashMap<>();
     props.put("leasehold.sqlite.path", dir.resolve("ok.db").toString());
-    props.put("spring.main.banner-mode", "off");
-    props.put("logging.level.root", "OFF");
     props.putAll(properties);
-    Throwable failure =
-        catchThrowable(
-            () -> {
-              try (ConfigurableApplicationContext ignored =
-                  new SpringApplicationBuilder(app)
-                      .web(WebApplicationType.NONE)
-                      .logStartupInfo(false)
-                      .properties(props)
-                      .run()) {
-                // started: no failure
-              }
-            });
-    assertThat(failure).as("start-up with %s", properties).isNotNull();
-    System.out.println(properties + " ->\n" + messages(failure) + "\n");
-    return failure;
+    ApplicationContextRunner runner =
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(LeaseholdAutoConfiguration.class))
+            .withPropertyValues(
+                props.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .toArray(String[]::new));
+    if (bean != null) {
+      runner = runner.withBean(bean);
+    }
+    Throwable[] failure = {null};
+    runner.run(context -> failure[0] = context.getStartupFailure());
+    assertThat(failure[0]).as("start-up with %s", properties).isNotNull();
+    System.out.println(properties + " ->\n" + messages(failure[0]) + "\n");
+    return failure[0];
   }
 
   /** Every message of the cause chain, one per line. */

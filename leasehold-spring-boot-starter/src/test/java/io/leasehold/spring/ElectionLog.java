@@ -21,6 +21,10 @@ final class ElectionLog {
     WORK,
     SI_GRANTED,
     SI_REVOKED,
+    /** Every listener of an OnGrantedEvent has returned; the detail tells the role's endpoints. */
+    SI_GRANTED_DELIVERED,
+    /** Every listener of an OnRevokedEvent has returned; the detail tells the role's endpoints. */
+    SI_REVOKED_DELIVERED,
     SI_FAILED_TO_ACQUIRE,
     ROLE_WORK
   }

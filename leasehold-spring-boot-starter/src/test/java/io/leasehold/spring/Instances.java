@@ -15,6 +15,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@link ElectionLog}, with short election timings: lease 3 s, renew 2 s, retry 0.5 s.
  */
 final class Instances implements AutoCloseable {
+  static final Duration LEASE = Duration.ofSeconds(3);
+  static final Duration RENEW = Duration.ofSeconds(2);
   static final Duration RETRY = Duration.ofMillis(500);
 
   final ElectionLog log = new ElectionLog();
@@ -23,8 +25,8 @@ final class Instances implements AutoCloseable {
   private WebApplicationType web = WebApplicationType.NONE;
 
   Instances(Map<String, ?> properties) {
-    this.properties.put("leasehold.lease-duration", "3s");
-    this.properties.put("leasehold.renew-deadline", "2s");
+    this.properties.put("leasehold.lease-duration", LEASE.toMillis() + "ms");
+    this.properties.put("leasehold.renew-deadline", RENEW.toMillis() + "ms");
     this.properties.put("leasehold.retry-period", RETRY.toMillis() + "ms");
     this.properties.put("spring.main.banner-mode", Banner.Mode.OFF.name());
     this.properties.put("logging.level.root", "WARN");

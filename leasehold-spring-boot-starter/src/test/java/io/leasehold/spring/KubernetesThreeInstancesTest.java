@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -35,14 +37,27 @@ class KubernetesThreeInstancesTest extends ThreeInstancesContract {
     return new Class<?>[] {TestApp.class, MockApiServer.ClientConfiguration.class};
   }
 
+  /** The closing leader releases, then closes its watch: the mock may then stall (STALL). */
+  @Override
+  Duration afterClose() {
+    return WAIT.plus(MockApiServer.STALL);
+  }
+
   /** Its last Event went out before its context closed the client. */
   @Override
   void checkClosedLeader(String leader) {
-    try (KubernetesClient client = server.newClient()) {
-      assertThat(client.v1().events().inNamespace(MockApiServer.NAMESPACE).list().getItems())
-          .extracting(Event::getMessage)
-          .contains(leader + " became leader", leader + " stopped leading");
-    }
+    Awaitility.await()
+        .atMost(afterClose())
+        .ignoreExceptions() // a request timing out while the mock stalls
+        .untilAsserted(
+            () -> {
+              try (KubernetesClient client = server.newClient()) {
+                assertThat(
+                        client.v1().events().inNamespace(MockApiServer.NAMESPACE).list().getItems())
+                    .extracting(Event::getMessage)
+                    .contains(leader + " became leader", leader + " stopped leading");
+              }
+            });
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +22,13 @@ import org.springframework.context.annotation.Configuration;
  */
 final class MockApiServer implements AutoCloseable {
   static final String NAMESPACE = "test";
+
+  /**
+   * How long the mock may stop serving after a client closed a watch while the server sent it an
+   * event: its WatchEventsListener.onClosed waits up to a minute, on the event loop, for the
+   * executor that sends the watch's events (fabric8 7.9.0).
+   */
+  static final Duration STALL = Duration.ofMinutes(1);
 
   private final KubernetesMockServer server;
 
