@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -35,12 +34,6 @@ class KubernetesThreeInstancesTest extends ThreeInstancesContract {
   @Override
   Class<?>[] sources() {
     return new Class<?>[] {TestApp.class, MockApiServer.ClientConfiguration.class};
-  }
-
-  /** The closing leader releases, then closes its watch: the mock may then stall (STALL). */
-  @Override
-  Duration afterClose() {
-    return WAIT.plus(MockApiServer.STALL);
   }
 
   /** Its last Event went out before its context closed the client. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.leasehold.leaderelection.LeadershipContext;
 import io.leasehold.leaderelection.resourcelock.InMemoryLockStore;
 import io.leasehold.leaderelection.resourcelock.Lock;
+import io.leasehold.testing.Faults;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -197,8 +198,9 @@ class LeaderOnlyTest {
   @Test
   void aNewTermIsGrantedOnlyAfterThePreviousTermsRevocation() throws Exception {
     InMemoryLockStore store = new InMemoryLockStore();
+    Faults faults = new Faults();
     runner()
-        .withBean(Lock.class, () -> store.lock("terms", "leader"))
+        .withBean(Lock.class, () -> faults.wrap(store.lock("terms", "leader")))
         .withBean(Blocking.class)
         .withBean(Terms.class)
         .run(
@@ -211,9 +213,9 @@ class LeaderOnlyTest {
               CompletableFuture<Void> call = runAsync(work);
               assertThat(work.awaitEntered()).isTrue();
 
-              store.setUnavailable(true); // renewals fail: the term ends on its deadline
+              faults.setUnavailable(true); // renewals fail: the term ends on its deadline
               Awaitility.await().atMost(WAIT).until(() -> work.term().isCancelled());
-              store.setUnavailable(false); // and the elector takes the lock again
+              faults.setUnavailable(false); // and the elector takes the lock again
               Awaitility.await()
                   .atMost(WAIT)
                   .until(() -> election.fencingToken().orElse(first) > first);

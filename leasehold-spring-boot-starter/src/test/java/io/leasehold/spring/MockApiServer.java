@@ -4,43 +4,25 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
-import java.time.Duration;
-import java.util.HashMap;
+import io.leasehold.testing.MockApiDispatcher;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * fabric8's mock API server in CRUD mode on loopback, and the configuration that gives a test
- * application a {@link KubernetesClient} bean of it (from {@code test.kubernetes.url}), as Spring
- * Cloud Kubernetes gives one to real applications.
+ * fabric8's mock API server in CRUD mode on loopback (on leasehold-testing's {@link
+ * MockApiDispatcher}, which keeps a watch closed mid-event from stalling it), and the configuration
+ * that gives a test application a {@link KubernetesClient} bean of it (from {@code
+ * test.kubernetes.url}), as Spring Cloud Kubernetes gives one to real applications.
  */
 final class MockApiServer implements AutoCloseable {
   static final String NAMESPACE = "test";
 
-  /**
-   * How long the mock may stop serving after a client closed a watch while the server sent it an
-   * event: its WatchEventsListener.onClosed waits up to a minute, on the event loop, for the
-   * executor that sends the watch's events (fabric8 7.9.0).
-   */
-  static final Duration STALL = Duration.ofMinutes(1);
-
   private final KubernetesMockServer server;
 
   MockApiServer() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    server = MockApiDispatcher.startServer();
   }
 
   String url() {
