@@ -65,8 +65,8 @@ final class CliProcess implements AutoCloseable {
   }
 
   /**
-   * Writes the output of {@code processes} to {@code target/cli-test-logs/<test>.<n>.log}, so that a
-   * failure on a loaded CI machine can be read afterwards.
+   * Writes the output of {@code processes} to {@code target/cli-test-logs/<test>.<n>.log}, so that
+   * a failure on a loaded CI machine can be read afterwards.
    */
   static void keepLogs(List<CliProcess> processes, org.junit.jupiter.api.TestInfo test) {
     java.nio.file.Path dir = java.nio.file.Path.of("target", "cli-test-logs");

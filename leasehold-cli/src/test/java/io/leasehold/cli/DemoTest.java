@@ -18,7 +18,13 @@ class DemoTest {
   void theDemoShowsElectionHandoverAndFailoverThenCleansUp() throws Exception {
     try (CliProcess demo =
         CliProcess.start(
-            "demo", "--lease-duration", "2s", "--renew-deadline", "1.5s", "--retry-period", "0.2s")) {
+            "demo",
+            "--lease-duration",
+            "2s",
+            "--renew-deadline",
+            "1.5s",
+            "--retry-period",
+            "0.2s")) {
       assertThat(demo.exitCode(Duration.ofSeconds(90))).as(demo.stderr()).isZero();
 
       Pattern leads = Pattern.compile("\\] (alpha|bravo|charlie) leads with fencing token (\\d+)");
@@ -34,10 +40,12 @@ class DemoTest {
 
       Matcher db = Pattern.compile("database (\\S+)").matcher(demo.stdout());
       assertThat(db.find()).isTrue();
-      assertThat(Path.of(db.group(1)).getParent()).as("the demo's temp folder").satisfies(
-          dir -> assertThat(Files.exists(dir)).isFalse());
-      assertThat(ProcessHandle.allProcesses()
-              .filter(p -> p.info().commandLine().orElse("").contains(db.group(1))))
+      assertThat(Path.of(db.group(1)).getParent())
+          .as("the demo's temp folder")
+          .satisfies(dir -> assertThat(Files.exists(dir)).isFalse());
+      assertThat(
+              ProcessHandle.allProcesses()
+                  .filter(p -> p.info().commandLine().orElse("").contains(db.group(1))))
           .as("candidates left running")
           .isEmpty();
     }

@@ -35,18 +35,28 @@ final class Jobs {
   /**
    * A job like a real one: a shell script that starts a worker (a grandchild of {@code leasehold})
    * and waits for it. Before starting, it notes any other candidate's worker still running in
-   * {@code overlap}; then it writes {@code worker-<identity>.pid}, {@code job-<identity>.pid} and
-   * a line "identity token" to {@code terms}.
+   * {@code overlap}; then it writes {@code worker-<identity>.pid}, {@code job-<identity>.pid} and a
+   * line "identity token" to {@code terms}.
    */
   String jobWithWorker() {
     return ALIVE
-        + " for f in " + dir + "/worker-*.pid; do"
+        + " for f in "
+        + dir
+        + "/worker-*.pid; do"
         + "  [ -f \"$f\" ] && alive \"$(cat \"$f\")\""
-        + "  && echo \"$LEASEHOLD_IDENTITY $f\" >> " + dir + "/overlap;"
+        + "  && echo \"$LEASEHOLD_IDENTITY $f\" >> "
+        + dir
+        + "/overlap;"
         + " done;"
-        + " sleep 100000 & echo $! > " + dir + "/worker-$LEASEHOLD_IDENTITY.pid;"
-        + " echo $$ > " + dir + "/job-$LEASEHOLD_IDENTITY.pid;"
-        + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> " + dir + "/terms;"
+        + " sleep 100000 & echo $! > "
+        + dir
+        + "/worker-$LEASEHOLD_IDENTITY.pid;"
+        + " echo $$ > "
+        + dir
+        + "/job-$LEASEHOLD_IDENTITY.pid;"
+        + " echo \"$LEASEHOLD_IDENTITY $LEASEHOLD_FENCING_TOKEN\" >> "
+        + dir
+        + "/terms;"
         + " wait";
   }
 

@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * Checks the terms that children of {@code leasehold run} record, one line "identity token" each,
- * as properties that hold however the machine is loaded: tokens rise strictly from term to term, and
- * leadership passes from one candidate to the next without going back. (A loaded machine may make
- * a candidate lose and retake its own lease: that is a new term with a higher token, not a failure.)
+ * as properties that hold however the machine is loaded: tokens rise strictly from term to term,
+ * and leadership passes from one candidate to the next without going back. (A loaded machine may
+ * make a candidate lose and retake its own lease: that is a new term with a higher token, not a
+ * failure.)
  */
 final class TermLines {
   private TermLines() {}

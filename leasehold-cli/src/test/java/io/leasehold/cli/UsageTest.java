@@ -80,21 +80,31 @@ class UsageTest {
     assertUsageError("unknown command 'rnu': use demo, run or status; did you mean run?", "rnu");
     assertUsageError(
         "unknown option '--lok'; did you mean --lock?",
-        "run", "--lok", "x", "--name", "n", "--", "true");
-    assertUsageError(
-        "unknown option '--restrat'; did you mean --restart?", run("--restrat"));
+        "run",
+        "--lok",
+        "x",
+        "--name",
+        "n",
+        "--",
+        "true");
+    assertUsageError("unknown option '--restrat'; did you mean --restart?", run("--restrat"));
   }
 
   @Test
   void anUnknownLockSpecIsAUsageError() throws Exception {
-    assertUsageError("unknown lock spec 'redis://x'", "run", "--lock", "redis://x", "--name", "n", "--", "true");
+    assertUsageError(
+        "unknown lock spec 'redis://x'", "run", "--lock", "redis://x", "--name", "n", "--", "true");
   }
 
   @Test
   void aMissingFolderIsAUsageError() throws Exception {
     assertUsageError(
         "folder /no/such/dir does not exist",
-        "status", "--lock", "sqlite:/no/such/dir/leases.db", "--name", "n");
+        "status",
+        "--lock",
+        "sqlite:/no/such/dir/leases.db",
+        "--name",
+        "n");
   }
 
   @Test
@@ -150,7 +160,8 @@ class UsageTest {
 
   @Test
   void aMissingCommandIsAUsageError() throws Exception {
-    assertUsageError("Missing required parameter: 'COMMAND'", "run", "--lock", "sqlite:x.db", "--name", "n");
+    assertUsageError(
+        "Missing required parameter: 'COMMAND'", "run", "--lock", "sqlite:x.db", "--name", "n");
     assertUsageError("a command is required");
   }
 }
