@@ -77,7 +77,8 @@ class UsageTest {
 
   @Test
   void anUnknownCommandOrAMisspelledFlagGetsASuggestion() throws Exception {
-    assertUsageError("unknown command 'rnu': use demo, run or status; did you mean run?", "rnu");
+    assertUsageError(
+        "unknown command 'rnu': use demo, run, status or repair; did you mean run?", "rnu");
     assertUsageError(
         "unknown option '--lok'; did you mean --lock?",
         "run",
