@@ -3,6 +3,7 @@ package io.leasehold.bench;
 import io.leasehold.leaderelection.LeaderCallbacks;
 import io.leasehold.leaderelection.LeaderElectionConfig;
 import io.leasehold.leaderelection.LeaderElector;
+import io.leasehold.leaderelection.WhenLost;
 import io.leasehold.testing.CountingLock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ final class Candidates implements AutoCloseable {
                 .renewDeadline(timings.renew)
                 .retryPeriod(timings.retry)
                 .releaseOnCancel(release)
+                .whenLost(WhenLost.COMPETE_AGAIN)
                 .callbacks(
                     LeaderCallbacks.builder()
                         .onStartedLeading(ctx -> starts.add(new Start(identity, System.nanoTime())))
@@ -84,14 +86,28 @@ final class Candidates implements AutoCloseable {
     throw new IllegalArgumentException(identity);
   }
 
-  /** Waits until every running candidate sees {@code leader} lead and it renewed twice more. */
-  void awaitSteady(Candidate leader, Duration timeout) throws InterruptedException {
+  /**
+   * Waits until one candidate leads, every running candidate sees it lead, and it renewed twice
+   * more; returns it, forgetting the starts seen meanwhile. The first leader may lose its term
+   * before it renews (a cold client's first call can use up a short term's authority): the one that
+   * leads then is the one returned.
+   */
+  Candidate awaitSteadyLeader(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!running.stream().allMatch(c -> c.elector.getLeader().equals(leader.identity))) {
-      pause(deadline);
-    }
-    long renewals = leader.lock.calls();
-    while (leader.lock.calls() < renewals + 2) {
+    while (true) {
+      Candidate leader =
+          running.stream().filter(c -> c.elector.isLeader()).findFirst().orElse(null);
+      if (leader != null
+          && running.stream().allMatch(c -> c.elector.getLeader().equals(leader.identity))) {
+        long renewals = leader.lock.calls();
+        while (leader.elector.isLeader() && leader.lock.calls() < renewals + 2) {
+          pause(deadline);
+        }
+        if (leader.elector.isLeader()) {
+          starts.clear();
+          return leader;
+        }
+      }
       pause(deadline);
     }
   }

@@ -123,16 +123,14 @@ public final class Scenarios {
       }
       Candidates.Start s = g.nextStart(WAIT);
       r.first.add((double) (s.at() - t0));
-      Candidates.Candidate leader = g.get(s.identity());
-      g.awaitSteady(leader, WAIT);
+      Candidates.Candidate leader = g.awaitSteadyLeader(WAIT);
       steadyRates(g, leader, windowSeconds, r);
       for (int i = 0; i < handovers; i++) {
-        g.awaitSteady(leader, WAIT);
+        leader = g.awaitSteadyLeader(WAIT);
         long stop = System.nanoTime();
         g.stop(leader);
         Candidates.Start n = g.nextStart(WAIT);
         r.handover.add((double) (n.at() - stop));
-        leader = g.get(n.identity());
         g.add();
       }
     }
@@ -144,8 +142,7 @@ public final class Scenarios {
         }
         Candidates.Start s = g.nextStart(WAIT);
         r.first.add((double) (s.at() - t0));
-        Candidates.Candidate leader = g.get(s.identity());
-        g.awaitSteady(leader, WAIT);
+        Candidates.Candidate leader = g.awaitSteadyLeader(WAIT);
         long crash = System.nanoTime();
         g.stop(leader); // no release: to the others this is a crash
         Candidates.Start n = g.nextStart(WAIT);
