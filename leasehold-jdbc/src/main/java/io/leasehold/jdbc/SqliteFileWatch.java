@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * finds what changed with one statement per table (every row's version), and only the watching
  * locks whose row changed read it and hand the snapshot to their elector: a write costs each
  * process a constant number of reads, however many elections share the file. While writes keep
- * coming, it looks at most every {@value #MIN_INTERVAL_MILLIS} ms; the first change after a quiet
- * spell is seen at once. One daemon thread per JVM serves every watched file; it ends when the last
- * watch closes. Followers need not poll.
+ * coming, it looks on average at most every {@value #MIN_INTERVAL_MILLIS} ms, with bursts of up to
+ * {@value #BURST} looks at once, so that a change that follows another closely (a release just
+ * after a renewal) is still seen at once. One daemon thread per JVM serves every watched file; it
+ * ends when the last watch closes. Followers need not poll.
  *
  * <p>The OS reports a write to the WAL before the transaction is visible: a writer in full
  * synchronous mode then syncs the WAL to disk, and only after that publishes the commit. So when a
@@ -46,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
   static final long MIN_INTERVAL_MILLIS = 20;
+  static final int BURST = 4;
   private static final Object LOCK = new Object();
   private static WatchService service;
   private static final Map<Path, WatchKey> FOLDERS = new HashMap<>();
@@ -170,6 +173,7 @@ final class SqliteFileWatch {
     synchronized (LOCK) {
       mine = service;
     }
+    Pace pace = new Pace(BURST, MIN_INTERVAL_MILLIS);
     while (true) {
       WatchKey key;
       try {
@@ -211,7 +215,7 @@ final class SqliteFileWatch {
       key.reset();
       deliver(due);
       try {
-        Thread.sleep(MIN_INTERVAL_MILLIS); // while writes keep coming, look at most this often
+        pace.afterLook();
       } catch (InterruptedException e) {
         return;
       }
@@ -279,6 +283,31 @@ final class SqliteFileWatch {
     } catch (SQLException | RuntimeException e) {
       log.debug("reading the versions of {} failed: {}", lock.table().name, e.toString());
       return null;
+    }
+  }
+
+  /**
+   * Paces the looks: bursts of up to {@code burst} looks in a row, and on average at most one per
+   * {@code interval} (a token bucket in the form of a virtual schedule); only the watch thread.
+   */
+  static final class Pace {
+    private final long burstNanos;
+    private final long intervalNanos;
+    private long next = Long.MIN_VALUE; // when the next look is due on an even schedule
+
+    Pace(int burst, long intervalMillis) {
+      this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+      this.burstNanos = burst * intervalNanos;
+    }
+
+    /** Sleeps as long as the last look used up the burst; returns at once otherwise. */
+    void afterLook() throws InterruptedException {
+      long now = System.nanoTime();
+      next = Math.max(next, now - burstNanos) + intervalNanos;
+      long wait = next - now;
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
     }
   }
 
