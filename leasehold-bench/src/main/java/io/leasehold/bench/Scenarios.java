@@ -117,13 +117,7 @@ public final class Scenarios {
     Timings t = Timings.PEERS;
     Result r = new Result(b.name, b.watch());
     try (Candidates g = new Candidates(b, "handover-" + System.nanoTime(), t, true)) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < 3; i++) {
-        g.add();
-      }
-      Candidates.Start s = g.nextStart(WAIT);
-      r.first.add((double) (s.at() - t0));
-      Candidates.Candidate leader = g.awaitSteadyLeader(WAIT);
+      Candidates.Candidate leader = firstLeader(g, r);
       steadyRates(g, leader, windowSeconds, r);
       for (int i = 0; i < handovers; i++) {
         leader = g.awaitSteadyLeader(WAIT);
@@ -136,13 +130,7 @@ public final class Scenarios {
     }
     for (int i = 0; i < crashes; i++) {
       try (Candidates g = new Candidates(b, "crash-" + i + "-" + System.nanoTime(), t, false)) {
-        long t0 = System.nanoTime();
-        for (int k = 0; k < 3; k++) {
-          g.add();
-        }
-        Candidates.Start s = g.nextStart(WAIT);
-        r.first.add((double) (s.at() - t0));
-        Candidates.Candidate leader = g.awaitSteadyLeader(WAIT);
+        Candidates.Candidate leader = firstLeader(g, r);
         long crash = System.nanoTime();
         g.stop(leader); // no release: to the others this is a crash
         Candidates.Start n = g.nextStart(WAIT);
@@ -150,6 +138,17 @@ public final class Scenarios {
       }
     }
     return r;
+  }
+
+  /** Starts three candidates, records the time to the first leader, and returns the steady one. */
+  private static Candidates.Candidate firstLeader(Candidates g, Result r)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 3; i++) {
+      g.add();
+    }
+    r.first.add((double) (g.nextStart(WAIT).at() - t0));
+    return g.awaitSteadyLeader(WAIT);
   }
 
   private static void steadyRates(Candidates g, Candidates.Candidate leader, int seconds, Result r)
