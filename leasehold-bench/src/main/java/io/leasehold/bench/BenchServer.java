@@ -2,6 +2,7 @@ package io.leasehold.bench;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.leasehold.testing.EtcdCluster;
+import io.leasehold.testing.MockApiDispatcher;
 import io.leasehold.testing.PostgresServer;
 import java.io.IOException;
 import java.net.URI;
@@ -218,7 +219,7 @@ abstract class BenchServer implements AutoCloseable {
 
   /** fabric8's mock API server in CRUD mode, in this JVM, and a kubeconfig naming it. */
   private static BenchServer kubernetes(String backend, Path dir) throws IOException {
-    KubernetesMockServer server = KubernetesBackend.mockServer();
+    KubernetesMockServer server = MockApiDispatcher.startServer();
     Path kubeconfig = dir.resolve("kubeconfig-" + backend);
     Files.writeString(
         kubeconfig,
@@ -265,7 +266,7 @@ abstract class BenchServer implements AutoCloseable {
 
       @Override
       public void close() {
-        KubernetesBackend.stop(server);
+        MockApiDispatcher.stopServer(server);
       }
     };
   }

@@ -24,22 +24,8 @@ final class KubernetesBackend {
     return logger;
   }
 
-  /** A mock API server in CRUD mode, plain HTTP on a free loopback port, started. */
-  static KubernetesMockServer mockServer() {
-    return MockApiDispatcher.startServer();
-  }
-
-  /** Stops the mock; one that does not stop in time (a watch closing mid-event) is reported. */
-  static void stop(KubernetesMockServer server) {
-    try {
-      server.destroy();
-    } catch (IllegalStateException e) {
-      System.err.println("mock API server did not stop in time (ignored): " + e);
-    }
-  }
-
   static Backend start() {
-    KubernetesMockServer server = mockServer();
+    KubernetesMockServer server = MockApiDispatcher.startServer();
     KubernetesClient client = server.createClient();
     return new Backend("kubernetes") {
       @Override
@@ -56,7 +42,7 @@ final class KubernetesBackend {
       @Override
       public void close() {
         client.close();
-        stop(server);
+        MockApiDispatcher.stopServer(server);
       }
     };
   }

@@ -62,11 +62,7 @@ class KubernetesRunTest {
     started.forEach(CliProcess::close);
     CliProcess.keepLogs(started, test);
     client.close();
-    try {
-      server.destroy();
-    } catch (IllegalStateException e) {
-      System.err.println("mock API server did not stop in time (ignored): " + e);
-    }
+    MockApiDispatcher.stopServer(server);
   }
 
   private CliProcess run(String id) throws Exception {

@@ -44,18 +44,10 @@ final class MockApiServer implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
-  /**
-   * Stops the server. fabric8's mock can fail to stop in time when a client closed a watch while
-   * the server sent it an event (see leasehold-kubernetes' MockCluster); that is reported and
-   * ignored.
-   */
+  /** Stops the server ({@link MockApiDispatcher#stopServer}). */
   @Override
   public void close() {
-    try {
-      server.destroy();
-    } catch (IllegalStateException e) {
-      System.err.println("mock API server did not stop in time (ignored): " + e);
-    }
+    MockApiDispatcher.stopServer(server);
   }
 
   /** The application's KubernetesClient bean, on the mock server at {@code test.kubernetes.url}. */

@@ -3,16 +3,12 @@ package io.leasehold.testing;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -72,10 +68,7 @@ public final class MockCluster implements AutoCloseable {
             crud.shutdown();
           }
         };
-    server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    server.init(InetAddress.getLoopbackAddress(), port);
+    server = MockApiDispatcher.startServer(dispatcher, port);
     client = newClient();
   }
 
@@ -127,23 +120,13 @@ public final class MockCluster implements AutoCloseable {
     return out;
   }
 
-  /**
-   * Closes the clients and stops the server. fabric8's mock can block its event loop for up to 30 s
-   * when a client closes a watch while the server is sending that watch an event (its
-   * WatchEventsListener waits on the event loop for a send that needs the event loop); the server
-   * then fails to stop within its own 10 s limit. That is a flaw of the mock, not of the code under
-   * test, so it is reported and ignored here.
-   */
+  /** Closes the clients and stops the server ({@link MockApiDispatcher#stopServer}). */
   @Override
   public synchronized void close() {
     for (KubernetesClient c : clients) {
       c.close();
     }
-    try {
-      server.destroy();
-    } catch (IllegalStateException e) {
-      System.err.println("mock API server did not stop in time (ignored): " + e);
-    }
+    MockApiDispatcher.stopServer(server);
   }
 
   private static String body(RecordedRequest request) {
