@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * look finds nothing changed, the watch waits for any write in progress: it takes the file's write
  * lock and lets it go at once ({@code BEGIN IMMEDIATE; ROLLBACK}, on one connection per watched
  * file), which returns only once the writer has committed; then it looks again. Renewals commit in
- * normal synchronous mode and are visible at once, so they never make the watch take the lock.
+ * normal synchronous mode, without a sync between the WAL write and the commit, so their change is
+ * almost always visible by the time the watch looks, and they seldom make it take the lock.
  */
 final class SqliteFileWatch {
   private static final Logger log = LoggerFactory.getLogger(SqliteFileWatch.class);
